@@ -1,0 +1,159 @@
+// File: engine/fifo_engine.h
+//
+// The FIFO allocation engine: matches each SELL of a symbol to the earlier
+// BUYs of that symbol, oldest first, and prices every match.
+//
+// It implements the design's algorithm as corrected by ERRATA.md:
+//  * one total order per symbol, (order_time, order_id bytewise); a sell
+//    consumes only buys that come before it in that order (ERRATA 1);
+//  * a queue of open lots: O(trades + allocations) time, O(open lots) memory
+//    (ERRATA 2);
+//  * a sell remainder that no earlier buy covers becomes an unmatched row
+//    (ERRATA 3), reported as an UnmatchedSell event;
+//  * fees are apportioned cumulatively, half-even at kFeeShareScale, so the
+//    shares of a fully consumed buy or fully matched sell add up to its fee
+//    exactly (ERRATA 5);
+//  * a per-symbol dust threshold: dust inventory is never matched and a dust
+//    remainder on a sell is reported as a DustRemainder event, not as an
+//    unmatched row (ERRATA 8).
+//
+// The engine is pure: no I/O, no clock, no global state. The same trades and
+// configuration always give the same allocations, byte for byte. It can start
+// from an opening inventory (the closing state of an earlier run), which is how
+// incremental runs extend a version.
+//
+// Thread safety: a SymbolAllocator is not thread-safe; use one per thread.
+// The free functions are safe to call concurrently.
+#ifndef FIFO_ENGINE_FIFO_ENGINE_H_
+#define FIFO_ENGINE_FIFO_ENGINE_H_
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/allocation.h"
+#include "engine/decimal.h"
+#include "engine/symbol_config.h"
+#include "engine/trade.h"
+
+namespace fifo {
+
+// Version of the allocation rules implemented here. Bump it whenever the
+// output for some ledger would change; stored with every run so that a stale
+// inventory snapshot forces a full recomputation.
+inline constexpr int kAlgorithmVersion = 1;
+
+// The inventory of one symbol between runs.
+struct SymbolState {
+  // Every buy with remaining size > 0, in engine order.
+  std::vector<OpenLot> open_lots;
+  // The last trade (in engine order) that this state includes.
+  std::optional<TradeKey> high_water_mark;
+};
+
+struct SymbolStats {
+  int64_t buys_processed = 0;
+  int64_t sells_processed = 0;
+  int64_t matched_allocations = 0;
+  int64_t unmatched_allocations = 0;
+  Decimal matched_size;
+  Decimal unmatched_size;
+  Decimal dust_size;     // sell remainders at or below the dust threshold
+  Decimal realized_pnl;  // sum of pnl_usd over matched rows
+};
+
+// A sell that earlier buys could not cover (the design's "UNMATCHED SELL
+// DETECTED"): the caller logs it, queues it for review and may alert.
+struct UnmatchedSell {
+  std::string sell_order_id;
+  std::string symbol;
+  absl::Time sell_time;
+  Decimal sell_size;
+  Decimal unmatched_size;
+  // Inventory left when it happened (only dust lots can remain), by buy.
+  std::vector<std::pair<std::string, Decimal>> available_inventory;
+};
+
+// A sell whose uncovered remainder was at or below the dust threshold.
+struct DustRemainder {
+  std::string sell_order_id;
+  Decimal remainder;
+};
+
+// Allocates one symbol's trades as they arrive in engine order.
+class SymbolAllocator {
+ public:
+  SymbolAllocator(std::string symbol, SymbolConfig config,
+                  SymbolState opening = {});
+
+  SymbolAllocator(const SymbolAllocator&) = delete;
+  SymbolAllocator& operator=(const SymbolAllocator&) = delete;
+
+  // Processes the next trade and appends its allocations (none for a buy) to
+  // `*out`. Errors: kInvalidArgument when the trade is malformed
+  // (ValidateTrade) or of another symbol; kFailedPrecondition when it does not
+  // come strictly after the previous trade or the opening high-water mark.
+  // On error nothing is appended and the state is unchanged.
+  absl::Status Add(const Trade& trade, std::vector<Allocation>* out);
+
+  // The inventory after every trade added so far: all lots with remaining
+  // size > 0 in engine order, and the high-water mark.
+  SymbolState ClosingState() const;
+
+  const std::string& symbol() const { return symbol_; }
+  const SymbolStats& stats() const { return stats_; }
+  const std::vector<UnmatchedSell>& unmatched_sells() const {
+    return unmatched_sells_;
+  }
+  const std::vector<DustRemainder>& dust_remainders() const {
+    return dust_remainders_;
+  }
+
+ private:
+  struct Lot {
+    OpenLot lot;
+    Decimal fees_per_unit;
+  };
+
+  void AllocateSell(const Trade& sell, std::vector<Allocation>* out);
+
+  const std::string symbol_;
+  const SymbolConfig config_;
+  std::deque<Lot> queue_;          // open lots above dust, engine order
+  std::vector<OpenLot> dust_lots_;  // lots left at or below dust, engine order
+  std::optional<TradeKey> last_;
+  SymbolStats stats_;
+  std::vector<UnmatchedSell> unmatched_sells_;
+  std::vector<DustRemainder> dust_remainders_;
+};
+
+// Everything one symbol's run produced.
+struct SymbolComputation {
+  std::string symbol;
+  std::vector<Allocation> allocations;  // by sell in engine order, then FIFO
+  SymbolState closing;
+  SymbolStats stats;
+  std::vector<UnmatchedSell> unmatched_sells;
+  std::vector<DustRemainder> dust_remainders;
+};
+
+// Runs one symbol's trades, given in any order. Errors: kInvalidArgument for
+// a malformed trade, a trade of another symbol or a duplicate order_id;
+// kFailedPrecondition for a trade at or before the opening high-water mark.
+absl::StatusOr<SymbolComputation> ComputeSymbol(
+    const std::string& symbol, std::vector<Trade> trades,
+    const SymbolConfig& config, SymbolState opening = {});
+
+// Runs a whole ledger (any symbols, any order): one SymbolComputation per
+// symbol, sorted by symbol bytewise. Errors as ComputeSymbol; a duplicate
+// order_id anywhere in the ledger is kInvalidArgument.
+absl::StatusOr<std::vector<SymbolComputation>> ComputeLedger(
+    std::vector<Trade> trades, const SymbolConfigs& configs);
+
+}  // namespace fifo
+
+#endif  // FIFO_ENGINE_FIFO_ENGINE_H_

@@ -1,0 +1,31 @@
+// File: engine/timestamp.h
+//
+// Trade times are instants (ERRATA 10): RFC 3339 with an explicit offset on
+// input, UTC on output, microsecond precision as in PostgreSQL.
+//
+// Thread safety: free functions over values; safe to call concurrently.
+#ifndef FIFO_ENGINE_TIMESTAMP_H_
+#define FIFO_ENGINE_TIMESTAMP_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace fifo {
+
+// Parses "2025-11-20T10:00:00Z", "2025-11-20T10:00:00.123456+02:00",
+// "2025-11-20 10:00:00.5-05:00" (a space, 't' or 'T' between date and time;
+// 'z' or 'Z' for UTC). Errors (kInvalidArgument): no offset, an impossible
+// date or time, anything after the offset, or non-zero digits beyond the
+// microsecond.
+absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text);
+
+// "2025-11-20T10:00:00.000000Z": UTC, always six fractional digits, so that
+// the text sorts in time order. REQUIRES: `t` is a whole microsecond.
+std::string FormatTimestamp(absl::Time t);
+
+}  // namespace fifo
+
+#endif  // FIFO_ENGINE_TIMESTAMP_H_
