@@ -99,16 +99,17 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
       break;
     }
   }
+  // Anything but an exponent marker here is a stray character (" 1", "1 ",
+  // "1,5", "--1"): say so rather than "no digits".
+  if (i < text.size() && text[i] != 'e' && text[i] != 'E') {
+    return ParseError(
+        text, absl::StrCat("unexpected character '",
+                           absl::CEscape(absl::string_view(&text[i], 1)),
+                           "' at position ", i + 1));
+  }
   if (!seen_digit) return ParseError(text, "no digits");
   int64_t exponent = 0;
   if (i < text.size()) {
-    char c = text[i];
-    if (c != 'e' && c != 'E') {
-      return ParseError(
-          text, absl::StrCat("unexpected character '",
-                             absl::CEscape(absl::string_view(&text[i], 1)),
-                             "' at position ", i + 1));
-    }
     ++i;
     bool exponent_negative = false;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) {

@@ -18,7 +18,10 @@ SymbolAllocator::SymbolAllocator(std::string symbol, SymbolConfig config,
       last_(std::move(opening.high_water_mark)) {
   for (OpenLot& lot : opening.open_lots) {
     if (lot.remaining_size() <= config_.dust_threshold) {
-      if (lot.remaining_size().is_positive()) dust_lots_.push_back(lot);
+      if (lot.remaining_size().is_positive()) {
+        TradeKey key{lot.buy_time, lot.buy_order_id};
+        dust_lots_.emplace(std::move(key), std::move(lot));
+      }
       continue;
     }
     Decimal per_unit = FeesPerUnit(lot.total_fees_usd, lot.size);
@@ -52,7 +55,7 @@ absl::Status SymbolAllocator::Add(const Trade& trade,
     lot.size = trade.size;
     lot.total_fees_usd = trade.total_fees_usd;
     if (lot.size <= config_.dust_threshold) {
-      dust_lots_.push_back(std::move(lot));
+      dust_lots_.emplace(KeyOf(trade), std::move(lot));
     } else {
       Decimal per_unit = FeesPerUnit(lot.total_fees_usd, lot.size);
       queue_.push_back(Lot{std::move(lot), std::move(per_unit)});
@@ -96,7 +99,8 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
     OpenLot& lot = front.lot;
     Decimal available = lot.remaining_size();
     if (available <= dust) {
-      dust_lots_.push_back(std::move(lot));
+      TradeKey key{lot.buy_time, lot.buy_order_id};
+      dust_lots_.emplace(std::move(key), std::move(lot));
       queue_.pop_front();
       continue;
     }
@@ -130,7 +134,7 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
     event.sell_time = sell.order_time;
     event.sell_size = sell.size;
     event.unmatched_size = remaining;
-    for (const OpenLot& lot : dust_lots_) {
+    for (const auto& [key, lot] : dust_lots_) {
       event.available_inventory.emplace_back(lot.buy_order_id,
                                              lot.remaining_size());
     }
@@ -148,18 +152,18 @@ SymbolState SymbolAllocator::ClosingState() const {
   SymbolState state;
   state.high_water_mark = last_;
   state.open_lots.reserve(dust_lots_.size() + queue_.size());
-  auto lot_less = [](const OpenLot& a, const OpenLot& b) {
-    if (a.buy_time != b.buy_time) return a.buy_time < b.buy_time;
-    return a.buy_order_id < b.buy_order_id;
-  };
+  // Merge the two engine-ordered sequences.
   auto dust = dust_lots_.begin();
   for (const Lot& open : queue_) {
-    while (dust != dust_lots_.end() && lot_less(*dust, open.lot)) {
-      state.open_lots.push_back(*dust++);
+    const TradeKey open_key{open.lot.buy_time, open.lot.buy_order_id};
+    while (dust != dust_lots_.end() && dust->first < open_key) {
+      state.open_lots.push_back((dust++)->second);
     }
     state.open_lots.push_back(open.lot);
   }
-  state.open_lots.insert(state.open_lots.end(), dust, dust_lots_.end());
+  for (; dust != dust_lots_.end(); ++dust) {
+    state.open_lots.push_back(dust->second);
+  }
   return state;
 }
 

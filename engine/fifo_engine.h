@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -124,7 +125,9 @@ class SymbolAllocator {
   const std::string symbol_;
   const SymbolConfig config_;
   std::deque<Lot> queue_;          // open lots above dust, engine order
-  std::vector<OpenLot> dust_lots_;  // lots left at or below dust, engine order
+  // Lots left at or below dust, keyed (hence iterated) in engine order: a
+  // lot can turn into dust after a younger dust-sized buy was recorded.
+  std::map<TradeKey, OpenLot> dust_lots_;
   std::optional<TradeKey> last_;
   SymbolStats stats_;
   std::vector<UnmatchedSell> unmatched_sells_;

@@ -20,7 +20,7 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text) {
   // Shape check first, so that errors say what is wrong: YYYY-MM-DD, a
   // separator, HH:MM:SS, optional fraction, then Z or +HH:MM / -HH:MM.
-  if (text.size() < 20) return TimestampError(text, "too short");
+  if (text.size() < 19) return TimestampError(text, "too short");
   for (int i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
     if (!IsDigit(text[i])) {
       return TimestampError(text, "expected YYYY-MM-DDTHH:MM:SS");

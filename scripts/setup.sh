@@ -16,6 +16,8 @@ PACKAGES=(
   # CLI11: fifoctl's subcommands; libcsv: RFC 4180 CSV; spdlog: structured
   # logs; uuid-dev: batch UUIDs.
   libcli11-dev libcsv-dev libspdlog-dev uuid-dev
+  # libssl-dev: libcrypto's SHA-256 for the symbol config hash (formats/).
+  libssl-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev libbenchmark-dev
   # The production store, started by the test script as a throwaway cluster;

@@ -1,0 +1,41 @@
+// File: common/log.h
+//
+// Structured logging: one JSON object per line on stderr, through spdlog.
+//
+//   LogEvent(LogLevel::kError, "unmatched_sell",
+//            {{"sell_order_id", "S-1"}, {"unmatched_size", "0.5"}});
+//   => {"ts":"2025-11-20T10:00:00.123456Z","level":"error",
+//       "event":"unmatched_sell","sell_order_id":"S-1","unmatched_size":"0.5"}
+//
+// Values are strings (decimals in plain notation, never floats). Never log
+// tokens or passwords (storage/RedactStoreUrl for store URLs).
+//
+// Thread safety: safe to call from any thread.
+#ifndef FIFO_COMMON_LOG_H_
+#define FIFO_COMMON_LOG_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace fifo {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+using LogFields = std::vector<std::pair<std::string, std::string>>;
+
+void LogEvent(LogLevel level, absl::string_view event,
+              const LogFields& fields = {});
+
+// Messages below `level` are dropped (default kInfo; FIFO_LOG_LEVEL=debug
+// |info|warning|error overrides at start-up).
+void SetLogLevel(LogLevel level);
+
+// Escapes `text` as a JSON string body (no surrounding quotes).
+std::string JsonEscape(absl::string_view text);
+
+}  // namespace fifo
+
+#endif  // FIFO_COMMON_LOG_H_
