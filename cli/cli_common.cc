@@ -1,0 +1,51 @@
+#include "cli/cli_common.h"
+
+#include <cstdlib>
+
+#include "absl/strings/str_cat.h"
+#include "formats/symbol_config_json.h"
+
+namespace fifo::cli {
+
+int ReportError(const absl::Status& status) {
+  std::cerr << "fifoctl: " << absl::StatusCodeToString(status.code()) << ": "
+            << status.message() << "\n";
+  return kExitFailure;
+}
+
+absl::StatusOr<SymbolConfigs> LoadSymbolConfigs(const GlobalOptions& global) {
+  std::string path = global.symbol_config;
+  if (path.empty()) {
+    const char* env = std::getenv("FIFO_SYMBOL_CONFIG");
+    if (env != nullptr) path = env;
+  }
+  if (path.empty()) return SymbolConfigs{};
+  return ReadSymbolConfigFile(path);
+}
+
+absl::StatusOr<std::unique_ptr<Output>> Output::Open(const std::string& path) {
+  auto out = std::make_unique<Output>();
+  out->path_ = path;
+  if (!path.empty() && path != "-") {
+    out->file_ = std::make_unique<std::ofstream>(
+        path, std::ios::out | std::ios::trunc | std::ios::binary);
+    if (!*out->file_) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot create output file ", path));
+    }
+  }
+  return out;
+}
+
+absl::Status Output::Close() {
+  std::ostream& s = stream();
+  s.flush();
+  if (!s) {
+    return absl::DataLossError(absl::StrCat(
+        "could not write ", path_.empty() || path_ == "-" ? "stdout" : path_));
+  }
+  if (file_) file_->close();
+  return absl::OkStatus();
+}
+
+}  // namespace fifo::cli

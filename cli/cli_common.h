@@ -1,0 +1,63 @@
+// File: cli/cli_common.h
+//
+// What every fifoctl subcommand shares: the global options, how a failed
+// absl::Status becomes a message on stderr and an exit code, and output-file
+// handling ("-" or empty means stdout).
+#ifndef FIFO_CLI_CLI_COMMON_H_
+#define FIFO_CLI_CLI_COMMON_H_
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "engine/symbol_config.h"
+
+namespace fifo::cli {
+
+// Exit codes: 0 success, 1 the command failed (bad input, store error,
+// violations found), 2 usage errors (CLI11 reports those itself).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+
+struct GlobalOptions {
+  // Store URL: sqlite:PATH or postgresql://...; empty means $FIFO_DB or
+  // sqlite:fifo.db.
+  std::string db;
+  // Symbol configuration JSON; empty means $FIFO_SYMBOL_CONFIG or none.
+  std::string symbol_config;
+  // Remote mode: talk to fifo_server at HOST:PORT instead of a local store.
+  std::string server;
+  std::string token;
+  std::string tls_ca;
+  bool quiet = false;
+};
+
+// Prints "fifoctl: <message>" to stderr and returns kExitFailure.
+int ReportError(const absl::Status& status);
+
+// Loads the symbol configuration named by --symbol-config or
+// $FIFO_SYMBOL_CONFIG; an empty configuration (exact, no dust) when neither
+// is set.
+absl::StatusOr<SymbolConfigs> LoadSymbolConfigs(const GlobalOptions& global);
+
+// An output stream for `path` ("" or "-" is stdout). Errors: kUnavailable
+// when the file cannot be created.
+class Output {
+ public:
+  static absl::StatusOr<std::unique_ptr<Output>> Open(const std::string& path);
+  std::ostream& stream() { return file_ ? *file_ : std::cout; }
+  // Flushes and reports a write error (disk full...) as kDataLoss.
+  absl::Status Close();
+
+ private:
+  std::string path_;
+  std::unique_ptr<std::ofstream> file_;
+};
+
+}  // namespace fifo::cli
+
+#endif  // FIFO_CLI_CLI_COMMON_H_

@@ -1,0 +1,37 @@
+// fifoctl: the command-line face of the FIFO allocation service.
+// Each subcommand lives in its own cli/*_command.cc.
+#include <cstdlib>
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "cli/allocate_command.h"
+#include "cli/cli_common.h"
+#include "common/log.h"
+#include "cli/report_command.h"
+#include "cli/store_commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "fifoctl: FIFO lot allocations and realized PnL from an immutable "
+      "trade ledger"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  fifo::cli::GlobalOptions global;
+  app.add_option("--db", global.db,
+                 "Store URL: sqlite:PATH or postgresql://... "
+                 "(default: $FIFO_DB or sqlite:fifo.db)");
+  app.add_option("--symbol-config", global.symbol_config,
+                 "Symbol configuration JSON (default: $FIFO_SYMBOL_CONFIG)");
+  app.add_flag("-q,--quiet", global.quiet, "Print no summary or progress");
+  // fifoctl prints its own results; its logs default to warnings and errors
+  // (unmatched sells, failed runs). FIFO_LOG_LEVEL overrides.
+  if (std::getenv("FIFO_LOG_LEVEL") == nullptr) {
+    fifo::SetLogLevel(fifo::LogLevel::kWarning);
+  }
+  int exit_code = fifo::cli::kExitOk;
+  fifo::cli::RegisterAllocateCommand(app, global, exit_code);
+  fifo::cli::RegisterStoreCommands(app, global, exit_code);
+  fifo::cli::RegisterReportCommand(app, global, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
+}

@@ -1,0 +1,127 @@
+// LocalBackend: the store and the service core in this process.
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "cli/backend.h"
+#include "common/status_macros.h"
+#include "service/core/computations.h"
+
+namespace fifo::cli {
+
+namespace {
+
+class LocalBackend : public Backend {
+ public:
+  LocalBackend(std::unique_ptr<LedgerStore> store, SymbolConfigs configs)
+      : store_(std::move(store)),
+        configs_(configs),
+        computations_(store_.get(), std::move(configs)) {}
+
+  absl::StatusOr<std::vector<AppliedMigration>> Migrate() override {
+    return store_->Migrate();
+  }
+
+  absl::StatusOr<ImportResult> ImportTrades(const std::vector<Trade>& trades,
+                                            bool dry_run) override {
+    return store_->ImportTrades(trades, dry_run);
+  }
+
+  absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger) override {
+    FIFO_RETURN_IF_ERROR(store_->MarkAbandonedRuns().status());
+    return computations_.ComputeAllSymbols(Options(trigger));
+  }
+
+  absl::StatusOr<ComputationRun> ComputeSymbol(const std::string& symbol,
+                                               RunTrigger trigger) override {
+    FIFO_RETURN_IF_ERROR(store_->MarkAbandonedRuns().status());
+    return computations_.ComputeSymbol(symbol, Options(trigger));
+  }
+
+  absl::StatusOr<ComputationRun> ComputeIncremental(
+      std::optional<absl::Time> since, RunTrigger trigger) override {
+    FIFO_RETURN_IF_ERROR(store_->MarkAbandonedRuns().status());
+    return computations_.ComputeIncremental(since, Options(trigger));
+  }
+
+  absl::StatusOr<VersionValidation> Validate(
+      std::optional<int64_t> version,
+      const std::optional<std::string>& symbol) override {
+    return ValidateVersion(*store_, configs_, version, symbol);
+  }
+
+  absl::StatusOr<VersionComparison> CompareVersions(int64_t a,
+                                                    int64_t b) override {
+    return fifo::CompareVersions(*store_, a, b);
+  }
+
+  absl::StatusOr<PnlReport> GetPnlReport(const PnlReportQuery& query) override {
+    return BuildPnlReport(*store_, query);
+  }
+
+  absl::StatusOr<int64_t> ResolveVersion(
+      std::optional<int64_t> version) override {
+    return fifo::ResolveVersion(*store_, version);
+  }
+
+  absl::Status ScanAllocations(int64_t version,
+                               const std::optional<std::string>& symbol,
+                               const AllocationSink& sink) override {
+    AllocationFilter filter;
+    filter.version = version;
+    filter.symbol = symbol;
+    return store_->ScanAllocations(filter, sink);
+  }
+
+  absl::StatusOr<RunPage> ListRuns(int limit,
+                                   const std::string& page_token) override {
+    return store_->ListRuns(limit, page_token);
+  }
+
+  absl::StatusOr<std::vector<ReviewItem>> ListReviewItems(
+      ReviewFilter filter) override {
+    return store_->ListReviewItems(filter);
+  }
+
+  absl::StatusOr<ReviewItem> ResolveReviewItem(
+      int64_t id, const std::string& note) override {
+    return store_->ResolveReviewItem(id, note);
+  }
+
+ private:
+  ComputeOptions Options(RunTrigger trigger) const {
+    ComputeOptions options;
+    options.triggered_by = trigger;
+    return options;
+  }
+
+  const std::unique_ptr<LedgerStore> store_;
+  const SymbolConfigs configs_;
+  Computations computations_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
+    const GlobalOptions& global, bool for_migrate) {
+  FIFO_ASSIGN_OR_RETURN(SymbolConfigs configs, LoadSymbolConfigs(global));
+  std::string url = global.db.empty() ? DefaultStoreUrl() : global.db;
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<LedgerStore> store,
+                        OpenLedgerStore(url));
+  if (!for_migrate) {
+    absl::Status schema = store->CheckSchema();
+    if (!schema.ok()) {
+      FIFO_ASSIGN_OR_RETURN(int version, store->SchemaVersion());
+      if (store->dialect() == "sqlite" && version == 0) {
+        // The embedded default needs no set-up: create the schema.
+        FIFO_RETURN_IF_ERROR(store->Migrate().status());
+      } else {
+        return schema;
+      }
+    }
+  }
+  return std::unique_ptr<Backend>(
+      new LocalBackend(std::move(store), std::move(configs)));
+}
+
+}  // namespace fifo::cli

@@ -1,0 +1,381 @@
+#include "service/core/computations.h"
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "engine/fifo_engine.h"
+#include "engine/timestamp.h"
+#include "formats/symbol_config_json.h"
+
+namespace fifo {
+namespace {
+
+// Allocations are handed to the store in batches of this many rows, so a
+// run's memory is one batch plus the open lots, not the history.
+constexpr size_t kWriteBatch = 8192;
+
+std::string DescribeKey(const TradeKey& key) {
+  return absl::StrCat(key.order_id, " at ", FormatTimestamp(key.order_time));
+}
+
+// Checks that a stored snapshot is internally consistent before an
+// incremental run builds on it. Returns a reason when it is not.
+std::optional<std::string> SnapshotProblem(const std::string& symbol,
+                                           const StoredSnapshot& snapshot) {
+  const SymbolState& state = snapshot.state;
+  if (!state.high_water_mark.has_value()) {
+    return absl::StrCat("snapshot of ", symbol, " has no high-water mark");
+  }
+  const OpenLot* previous = nullptr;
+  for (const OpenLot& lot : state.open_lots) {
+    if (!lot.size.is_positive() || lot.consumed_size.is_negative() ||
+        lot.consumed_size >= lot.size) {
+      return absl::StrCat("snapshot lot ", lot.buy_order_id, " of ", symbol,
+                          " has consumed ", lot.consumed_size.ToString(),
+                          " of ", lot.size.ToString());
+    }
+    if (lot.consumed_fee_share !=
+        FeeShareThrough(lot.total_fees_usd, lot.consumed_size, lot.size)) {
+      return absl::StrCat("snapshot lot ", lot.buy_order_id, " of ", symbol,
+                          " has a fee share that does not match its size");
+    }
+    TradeKey key{lot.buy_time, lot.buy_order_id};
+    if (*state.high_water_mark < key) {
+      return absl::StrCat("snapshot lot ", lot.buy_order_id, " of ", symbol,
+                          " lies after the high-water mark");
+    }
+    if (previous != nullptr &&
+        !(TradeKey{previous->buy_time, previous->buy_order_id} < key)) {
+      return absl::StrCat("snapshot lots of ", symbol, " are out of order");
+    }
+    previous = &lot;
+  }
+  return std::nullopt;
+}
+
+void LogUnmatched(const UnmatchedSell& u, int64_t version) {
+  std::string inventory = "{";
+  for (size_t i = 0; i < u.available_inventory.size(); ++i) {
+    if (i > 0) inventory += ",";
+    absl::StrAppend(&inventory, "\"", JsonEscape(u.available_inventory[i].first),
+                    "\":\"", u.available_inventory[i].second.ToString(), "\"");
+  }
+  inventory += "}";
+  LogEvent(LogLevel::kError, "UNMATCHED SELL DETECTED",
+           {{"sell_order_id", u.sell_order_id},
+            {"symbol", u.symbol},
+            {"sell_size", u.sell_size.ToString()},
+            {"unmatched_size", u.unmatched_size.ToString()},
+            {"sell_time", FormatTimestamp(u.sell_time)},
+            {"available_inventory", inventory},
+            {"allocation_version", absl::StrCat(version)}});
+}
+
+}  // namespace
+
+// One symbol's pass: trades from the store through the engine into the run.
+struct Computations::SymbolPass {
+  static absl::Status Run(LedgerStore& store, RunWriter& writer,
+                          const std::string& symbol, const SymbolConfig& config,
+                          SymbolState opening, int64_t ingest_seq_seen,
+                          const ComputeOptions& options, RunStats& stats) {
+    std::optional<TradeKey> after = opening.high_water_mark;
+    SymbolAllocator allocator(symbol, config, std::move(opening));
+    std::vector<Allocation> batch;
+    batch.reserve(kWriteBatch);
+    int64_t written = 0;
+    FIFO_RETURN_IF_ERROR(store.ScanTrades(
+        symbol, after, [&](const std::vector<Trade>& page) -> absl::Status {
+          if (options.should_stop && options.should_stop()) {
+            return absl::CancelledError("computation stopped before it ended");
+          }
+          for (const Trade& trade : page) {
+            FIFO_RETURN_IF_ERROR(allocator.Add(trade, &batch));
+            if (batch.size() >= kWriteBatch) {
+              FIFO_RETURN_IF_ERROR(writer.WriteAllocations(batch));
+              written += static_cast<int64_t>(batch.size());
+              batch.clear();
+            }
+          }
+          return absl::OkStatus();
+        }));
+    if (!batch.empty()) {
+      FIFO_RETURN_IF_ERROR(writer.WriteAllocations(batch));
+      written += static_cast<int64_t>(batch.size());
+    }
+    const SymbolStats& s = allocator.stats();
+    if (s.buys_processed + s.sells_processed == 0) {
+      return absl::OkStatus();  // Nothing new: the snapshot stays as it is.
+    }
+    FIFO_RETURN_IF_ERROR(
+        writer.WriteSnapshot(symbol, allocator.ClosingState(), ingest_seq_seen));
+    for (const UnmatchedSell& u : allocator.unmatched_sells()) {
+      LogUnmatched(u, writer.run().allocation_version);
+      FIFO_RETURN_IF_ERROR(writer.EnqueueReview(u));
+    }
+    for (const DustRemainder& d : allocator.dust_remainders()) {
+      LogEvent(LogLevel::kDebug, "dust_remainder",
+               {{"sell_order_id", d.sell_order_id},
+                {"symbol", symbol},
+                {"remainder", d.remainder.ToString()}});
+    }
+    stats.buys_processed += s.buys_processed;
+    stats.sells_processed += s.sells_processed;
+    stats.allocations_created += written;
+    stats.total_pnl += s.realized_pnl;
+    stats.symbols_processed.push_back(symbol);
+    return absl::OkStatus();
+  }
+};
+
+Computations::Computations(LedgerStore* store, SymbolConfigs configs)
+    : store_(store),
+      configs_(std::move(configs)),
+      config_hash_(SymbolConfigHash(configs_)) {}
+
+absl::StatusOr<ComputationRun> Computations::ComputeAllSymbols(
+    const ComputeOptions& options) {
+  RunOptions run;
+  run.mode = RunMode::kFull;
+  run.triggered_by = options.triggered_by;
+  return RunFull(std::move(run), options);
+}
+
+absl::StatusOr<ComputationRun> Computations::ComputeSymbol(
+    const std::string& symbol, const ComputeOptions& options) {
+  FIFO_ASSIGN_OR_RETURN(int64_t count, store_->CountTrades(symbol));
+  if (count == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("unknown symbol ", symbol, ": the ledger has no trade of it"));
+  }
+  RunOptions run;
+  run.mode = RunMode::kSymbol;
+  run.symbol = symbol;
+  run.triggered_by = options.triggered_by;
+  return RunFull(std::move(run), options);
+}
+
+absl::StatusOr<ComputationRun> Computations::RunFull(
+    RunOptions run_options, const ComputeOptions& options) {
+  run_options.algorithm_version = kAlgorithmVersion;
+  run_options.config_hash = config_hash_;
+  // A symbol run carries the other symbols of the latest completed version.
+  std::optional<int64_t> carry_from;
+  if (run_options.mode == RunMode::kSymbol) {
+    FIFO_ASSIGN_OR_RETURN(carry_from, store_->LatestCompletedVersion());
+  }
+  FIFO_ASSIGN_OR_RETURN(int64_t ingest_seq, store_->MaxIngestSeq());
+  std::vector<std::string> symbols;
+  if (run_options.symbol.has_value()) {
+    symbols.push_back(*run_options.symbol);
+  } else {
+    FIFO_ASSIGN_OR_RETURN(symbols, store_->ListSymbols());
+  }
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<RunWriter> writer,
+                        store_->StartRun(run_options));
+  const ComputationRun& started = writer->run();
+  LogEvent(LogLevel::kInfo, "computation_started",
+           {{"run_id", absl::StrCat(started.id)},
+            {"allocation_version", absl::StrCat(started.allocation_version)},
+            {"batch_id", started.batch_id},
+            {"mode", std::string(RunModeName(run_options.mode))},
+            {"symbols", absl::StrCat(symbols.size())}});
+
+  RunStats stats;
+  absl::Status status = [&]() -> absl::Status {
+    if (carry_from.has_value()) {
+      FIFO_RETURN_IF_ERROR(
+          writer->CarryForward(*carry_from, {*run_options.symbol}).status());
+    }
+    int64_t done = 0;
+    for (const std::string& symbol : symbols) {
+      FIFO_RETURN_IF_ERROR(SymbolPass::Run(*store_, *writer, symbol,
+                                           configs_.For(symbol), SymbolState{},
+                                           ingest_seq, options, stats));
+      ++done;
+      if (options.progress) {
+        options.progress(done, static_cast<int64_t>(symbols.size()), symbol);
+      }
+    }
+    return absl::OkStatus();
+  }();
+  if (status.ok()) {
+    absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
+    if (committed.ok()) {
+      LogEvent(LogLevel::kInfo, "computation_completed",
+               {{"run_id", absl::StrCat(committed->id)},
+                {"allocation_version",
+                 absl::StrCat(committed->allocation_version)},
+                {"allocations_created",
+                 absl::StrCat(committed->allocations_created)},
+                {"total_pnl", stats.total_pnl.ToString()},
+                {"duration_ms",
+                 absl::StrCat(committed->duration_ms.value_or(0))}});
+      return committed;
+    }
+    status = committed.status();
+  }
+  int64_t run_id = started.id;
+  int64_t version = started.allocation_version;
+  absl::Status aborted = writer->Abort(std::string(status.message()));
+  LogEvent(LogLevel::kError, "computation_failed",
+           {{"run_id", absl::StrCat(run_id)},
+            {"allocation_version", absl::StrCat(version)},
+            {"error", std::string(status.message())}});
+  std::string message =
+      absl::StrCat("run ", run_id, " (version ", version,
+                   ") failed and was rolled back: ", status.message());
+  if (!aborted.ok()) {
+    absl::StrAppend(&message, " (marking it failed also failed: ",
+                    aborted.message(), ")");
+  }
+  return absl::Status(status.code(), message);
+}
+
+absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
+    std::optional<absl::Time> since, const ComputeOptions& options) {
+  (void)since;  // High-water marks decide what is new (see the header).
+  auto fall_back = [&](std::string reason) {
+    LogEvent(LogLevel::kWarning, "incremental_fallback",
+             {{"reason", reason}});
+    RunOptions run;
+    run.mode = RunMode::kFull;
+    run.triggered_by = options.triggered_by;
+    run.fallback_reason = std::move(reason);
+    return RunFull(std::move(run), options);
+  };
+
+  FIFO_ASSIGN_OR_RETURN(std::optional<int64_t> latest,
+                        store_->LatestCompletedVersion());
+  if (!latest.has_value()) {
+    return fall_back("no completed version to extend");
+  }
+  // The run that created (or last extended) the latest version records the
+  // algorithm and configuration the snapshots were computed with.
+  std::optional<ComputationRun> basis;
+  std::string token;
+  do {
+    FIFO_ASSIGN_OR_RETURN(RunPage page, store_->ListRuns(100, token));
+    for (const ComputationRun& r : page.runs) {
+      if (r.allocation_version == *latest &&
+          r.status == RunStatus::kCompleted) {
+        basis = r;
+        break;
+      }
+    }
+    token = page.next_page_token;
+  } while (!basis.has_value() && !token.empty());
+  if (!basis.has_value()) {
+    return fall_back(absl::StrCat("no completed run found for version ", *latest));
+  }
+  if (basis->algorithm_version != kAlgorithmVersion) {
+    return fall_back(absl::StrCat("algorithm version changed from ",
+                                  basis->algorithm_version, " to ",
+                                  kAlgorithmVersion));
+  }
+  if (basis->config_hash != config_hash_) {
+    return fall_back("symbol configuration changed since version " +
+                     absl::StrCat(*latest));
+  }
+
+  FIFO_ASSIGN_OR_RETURN(int64_t ingest_seq, store_->MaxIngestSeq());
+  FIFO_ASSIGN_OR_RETURN(std::vector<std::string> symbols,
+                        store_->ListSymbols());
+  FIFO_ASSIGN_OR_RETURN(std::vector<std::string> snapshot_symbols,
+                        store_->ListSnapshotSymbols(*latest));
+  std::map<std::string, StoredSnapshot> snapshots;
+  for (const std::string& symbol : snapshot_symbols) {
+    FIFO_ASSIGN_OR_RETURN(StoredSnapshot snapshot,
+                          store_->LoadSnapshot(*latest, symbol));
+    if (auto problem = SnapshotProblem(symbol, snapshot)) {
+      return fall_back(absl::StrCat("snapshot failed validation: ", *problem));
+    }
+    FIFO_ASSIGN_OR_RETURN(
+        bool backfill,
+        store_->HasTradesIngestedAfter(snapshot.ingest_seq_seen, symbol,
+                                       *snapshot.state.high_water_mark));
+    if (backfill) {
+      return fall_back(absl::StrCat(
+          "backfill detected: a trade of ", symbol,
+          " was recorded at or before the high-water mark ",
+          DescribeKey(*snapshot.state.high_water_mark)));
+    }
+    snapshots.emplace(symbol, std::move(snapshot));
+  }
+  // A symbol without a snapshot is new: all its trades are computed from
+  // scratch. If the version already holds allocations of it, its snapshot
+  // is missing and extending would duplicate them.
+  for (const std::string& symbol : symbols) {
+    if (snapshots.count(symbol) > 0) continue;
+    AllocationFilter filter;
+    filter.version = *latest;
+    filter.symbol = symbol;
+    filter.page_size = 1;
+    bool has_rows = false;
+    absl::Status scanned = store_->ScanAllocations(
+        filter, [&](const std::vector<StoredAllocation>& page) {
+          if (page.empty()) return absl::OkStatus();
+          has_rows = true;
+          return absl::CancelledError("one row is enough");
+        });
+    if (!scanned.ok() && !has_rows) return scanned;
+    if (has_rows) {
+      return fall_back(absl::StrCat("snapshot of ", symbol,
+                                    " is missing from version ", *latest));
+    }
+  }
+
+  RunOptions run_options;
+  run_options.mode = RunMode::kIncremental;
+  run_options.triggered_by = options.triggered_by;
+  run_options.algorithm_version = kAlgorithmVersion;
+  run_options.config_hash = config_hash_;
+  run_options.extend_version = *latest;
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<RunWriter> writer,
+                        store_->StartRun(run_options));
+  const int64_t run_id = writer->run().id;
+  RunStats stats;
+  absl::Status status = [&]() -> absl::Status {
+    int64_t done = 0;
+    for (const std::string& symbol : symbols) {
+      SymbolState opening;
+      auto it = snapshots.find(symbol);
+      if (it != snapshots.end()) opening = std::move(it->second.state);
+      FIFO_RETURN_IF_ERROR(SymbolPass::Run(*store_, *writer, symbol,
+                                           configs_.For(symbol),
+                                           std::move(opening), ingest_seq,
+                                           options, stats));
+      ++done;
+      if (options.progress) {
+        options.progress(done, static_cast<int64_t>(symbols.size()), symbol);
+      }
+    }
+    return absl::OkStatus();
+  }();
+  if (status.ok()) {
+    absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
+    if (committed.ok()) {
+      LogEvent(LogLevel::kInfo, "incremental_completed",
+               {{"run_id", absl::StrCat(committed->id)},
+                {"allocation_version",
+                 absl::StrCat(committed->allocation_version)},
+                {"allocations_created",
+                 absl::StrCat(committed->allocations_created)}});
+      return committed;
+    }
+    status = committed.status();
+  }
+  absl::Status aborted = writer->Abort(std::string(status.message()));
+  (void)aborted;
+  return absl::Status(status.code(),
+                      absl::StrCat("incremental run ", run_id,
+                                   " failed and was rolled back: ",
+                                   status.message()));
+}
+
+}  // namespace fifo

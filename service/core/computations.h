@@ -1,0 +1,94 @@
+// File: service/core/computations.h
+//
+// Computations: the design's FifoAllocationEngine over a LedgerStore. It
+// reads trades from the store in engine order, runs the pure engine one
+// symbol at a time, and writes a version (allocations, closing inventory
+// snapshot, computation log, review queue) through one RunWriter, so a
+// version appears whole or not at all.
+//
+//   full          ComputeAllSymbols: every symbol into a new version.
+//   symbol        ComputeSymbol: one symbol into a new version; the other
+//                 symbols' allocations and snapshots of the latest completed
+//                 version are carried forward so the version is complete.
+//   incremental   ComputeIncremental: extends the latest completed version
+//                 with the trades after each symbol's high-water mark
+//                 (ERRATA 6, 7); falls back to a full run when that is not
+//                 safe, and records why.
+//
+// Both fifoctl (local mode) and the gRPC handlers call this class; it knows
+// nothing of either.
+//
+// Thread safety: thread-safe; concurrent calls run concurrently and get
+// distinct versions from the store.
+#ifndef FIFO_SERVICE_CORE_COMPUTATIONS_H_
+#define FIFO_SERVICE_CORE_COMPUTATIONS_H_
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/symbol_config.h"
+#include "storage/ledger_store.h"
+
+namespace fifo {
+
+struct ComputeOptions {
+  RunTrigger triggered_by = RunTrigger::kManual;
+  // Polled between pages of work; when it returns true the run is rolled
+  // back, marked failed, and kCancelled is returned (SIGTERM, deadlines).
+  std::function<bool()> should_stop;
+  // Called after each symbol with (symbols done, symbols total, symbol).
+  std::function<void(int64_t, int64_t, const std::string&)> progress;
+};
+
+class Computations {
+ public:
+  // `store` must outlive this object. `configs` is the symbol configuration
+  // every run uses; its hash is recorded in the log.
+  Computations(LedgerStore* store, SymbolConfigs configs);
+
+  Computations(const Computations&) = delete;
+  Computations& operator=(const Computations&) = delete;
+
+  // Computes every symbol into a new version. Returns the completed log
+  // row. Errors: those of the store; kCancelled when stopped; a failed run
+  // is rolled back, logged 'failed', and its error returned with the run id.
+  absl::StatusOr<ComputationRun> ComputeAllSymbols(
+      const ComputeOptions& options);
+
+  // Computes `symbol` into a new version, carrying the other symbols of the
+  // latest completed version. Errors: kNotFound when the store has no trade
+  // of `symbol`; otherwise as ComputeAllSymbols.
+  absl::StatusOr<ComputationRun> ComputeSymbol(const std::string& symbol,
+                                               const ComputeOptions& options);
+
+  // Extends the latest completed version with new trades (ERRATA 6, 7), or
+  // falls back to a full run (reason in the log row's fallback_reason) when
+  // there is no version yet, the algorithm or symbol configuration changed,
+  // a backfill was inserted at or before a high-water mark, or a snapshot
+  // fails validation. `since` is accepted for compatibility with the
+  // design's scheduled job and is not needed: the high-water marks decide
+  // what is new, so overlapping windows change nothing.
+  absl::StatusOr<ComputationRun> ComputeIncremental(
+      std::optional<absl::Time> since, const ComputeOptions& options);
+
+  const std::string& config_hash() const { return config_hash_; }
+  const SymbolConfigs& configs() const { return configs_; }
+
+ private:
+  struct SymbolPass;
+
+  absl::StatusOr<ComputationRun> RunFull(RunOptions run_options,
+                                         const ComputeOptions& options);
+
+  LedgerStore* const store_;
+  const SymbolConfigs configs_;
+  const std::string config_hash_;
+};
+
+}  // namespace fifo
+
+#endif  // FIFO_SERVICE_CORE_COMPUTATIONS_H_

@@ -1,0 +1,473 @@
+// File: storage/ledger_store.h
+//
+// LedgerStore: the one interface to the FIFO ledger database (design:
+// "Database Schema"; ERRATA 3, 4, 9, 10). Two implementations sit behind it,
+// both over SOCI 4.0.3:
+//
+//   sqlite:PATH                   embedded SQLite file (the default,
+//                                 "sqlite:fifo.db"); WAL journal, foreign
+//                                 keys on, 30 s busy timeout.
+//   postgresql://... postgres://  PostgreSQL through libpq (URI or
+//                                 "postgresql:" + keyword=value string).
+//
+// What it stores: immutable trades (trade_records, guarded by triggers:
+// facts cannot be UPDATEd, rows cannot be DELETEd), allocation versions
+// (fifo_allocations) written by computation runs (fifo_computation_log),
+// each version's closing inventory and per-symbol high-water mark
+// (fifo_inventory_snapshot, fifo_snapshot_watermark) and the manual review
+// queue. Decimals are exact everywhere (NUMERIC in PostgreSQL, canonical TEXT
+// in SQLite; never double); times are UTC instants with microsecond
+// precision; order ids and symbols order bytewise.
+//
+// Errors: every method returns absl::Status / StatusOr; SOCI exceptions never
+// escape. Common codes: kUnavailable (cannot connect, database busy or
+// locked for too long), kFailedPrecondition (schema missing or not current,
+// a constraint or immutability trigger rejected a write), kAlreadyExists
+// (a key already taken), kInvalidArgument (bad input), kNotFound,
+// kInternal (anything unexpected). Messages never contain passwords.
+//
+// Thread safety: a LedgerStore is thread-safe; concurrent calls are
+// serialised on its connection. A RunWriter owns a second connection and is
+// NOT thread-safe (one thread drives a run). Several stores (processes) may
+// share one database: imports serialise on a lock, runs get distinct
+// versions. With SQLite, writers take the database's single write lock; a
+// run holds it from its first write until Commit/Abort, so other writers
+// wait up to the busy timeout (30 s) and then fail with kUnavailable.
+#ifndef FIFO_STORAGE_LEDGER_STORE_H_
+#define FIFO_STORAGE_LEDGER_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "engine/allocation.h"
+#include "engine/decimal.h"
+#include "engine/fifo_engine.h"
+#include "engine/trade.h"
+
+namespace fifo {
+
+// ---------------------------------------------------------------- runs ----
+
+enum class RunMode { kFull, kIncremental, kSymbol };
+enum class RunTrigger { kManual, kScheduled, kApi };
+enum class RunStatus { kRunning, kCompleted, kFailed, kPartial };
+
+// The words stored in fifo_computation_log ("full", "manual", "running", ...).
+absl::string_view RunModeName(RunMode mode);
+absl::string_view RunTriggerName(RunTrigger trigger);
+absl::string_view RunStatusName(RunStatus status);
+// Inverses; kInvalidArgument for any other word (exact, lower case).
+absl::StatusOr<RunMode> ParseRunMode(absl::string_view text);
+absl::StatusOr<RunTrigger> ParseRunTrigger(absl::string_view text);
+absl::StatusOr<RunStatus> ParseRunStatus(absl::string_view text);
+
+// What a run is about to compute (LedgerStore::StartRun).
+struct RunOptions {
+  // The one symbol of a kSymbol run (required then); unset = all symbols.
+  // Informational for kFull and kIncremental.
+  std::optional<std::string> symbol;
+  RunMode mode = RunMode::kFull;
+  RunTrigger triggered_by = RunTrigger::kManual;
+  int algorithm_version = kAlgorithmVersion;
+  std::string config_hash;
+  // kIncremental only (required then, forbidden otherwise): the completed
+  // version the run extends. Full and symbol runs get a new version.
+  std::optional<int64_t> extend_version;
+  // Why this run is not incremental (e.g. "backfill detected"); may be empty.
+  std::string fallback_reason;
+};
+
+// One row of fifo_computation_log.
+struct ComputationRun {
+  int64_t id = 0;
+  std::optional<std::string> symbol;
+  int64_t allocation_version = 0;
+  std::string batch_id;  // lower-case UUID text
+  absl::Time start;
+  std::optional<absl::Time> end;
+  std::optional<int64_t> duration_ms;
+  RunStatus status = RunStatus::kRunning;
+  RunMode mode = RunMode::kFull;
+  RunTrigger triggered_by = RunTrigger::kManual;
+  int algorithm_version = 0;
+  std::string config_hash;
+  std::string fallback_reason;
+  int64_t buys_processed = 0;
+  int64_t sells_processed = 0;
+  int64_t allocations_created = 0;
+  std::optional<Decimal> total_pnl;
+  std::vector<std::string> symbols_processed;
+  std::string error_message;
+};
+
+// Final statistics of a run (RunWriter::Commit).
+struct RunStats {
+  int64_t buys_processed = 0;
+  int64_t sells_processed = 0;
+  int64_t allocations_created = 0;
+  Decimal total_pnl;
+  std::vector<std::string> symbols_processed;
+};
+
+// Writes one run's results. Every write goes into ONE database transaction,
+// begun at the first write and ended by Commit (everything becomes visible
+// at once, and the log row turns 'completed') or Abort (nothing of it is
+// kept, the log row turns 'failed'). If the process dies first, the
+// transaction never commits: none of the run's rows are ever visible.
+//
+// After any method fails, the transaction is unusable: call Abort. The
+// destructor aborts a run that was neither committed nor aborted.
+//
+// Thread safety: not thread-safe; owned and driven by one thread.
+class RunWriter {
+ public:
+  virtual ~RunWriter() = default;
+
+  // The run's log row as StartRun created it (status running).
+  virtual const ComputationRun& run() const = 0;
+
+  // Appends allocations to the run's version; each row gets the next seq, in
+  // call order (so write a symbol's rows in engine order). Every row's
+  // symbol, sell and (when matched) buy must be trades in the store.
+  // Errors: kFailedPrecondition (a constraint: unknown trade, buy after
+  // sell, ...), kAlreadyExists (same sell/buy pair twice in the version).
+  virtual absl::Status WriteAllocations(
+      absl::Span<const Allocation> allocations) = 0;
+
+  // Replaces the version's snapshot of `symbol`: its open lots (in the given
+  // order) and its high-water mark, plus `ingest_seq_seen`, the
+  // LedgerStore::MaxIngestSeq() the run read before scanning trades.
+  virtual absl::Status WriteSnapshot(const std::string& symbol,
+                                     const SymbolState& state,
+                                     int64_t ingest_seq_seen) = 0;
+
+  // Copies the allocations and snapshot (lots and watermark) of every symbol
+  // of the completed version `from_version` except `exclude_symbols` into
+  // this run's version, so that a per-symbol run still yields a complete
+  // version. Carried rows keep their allocation_time, take this run's batch
+  // id and get the next seqs (by symbol, then their old seq). Returns the
+  // number of allocation rows copied. Errors: kFailedPrecondition when
+  // `from_version` has no completed run or is this run's version.
+  virtual absl::StatusOr<int64_t> CarryForward(
+      int64_t from_version, const std::vector<std::string>& exclude_symbols) = 0;
+
+  // Puts an unmatched sell into manual_review_queue (issue_type
+  // "unmatched_sell", severity "high", details as JSON). An item still open
+  // for the same order and issue is refreshed (version, details) instead of
+  // duplicated.
+  virtual absl::Status EnqueueReview(const UnmatchedSell& unmatched) = 0;
+
+  // Commits everything written and marks the run completed with `stats`,
+  // its end time and duration, in the same transaction. Returns the final
+  // log row. Errors: kFailedPrecondition after a failed write or a second
+  // Commit/Abort; kAborted when the log row is no longer 'running' (marked
+  // abandoned meanwhile): then nothing is committed.
+  virtual absl::StatusOr<ComputationRun> Commit(const RunStats& stats) = 0;
+
+  // Rolls back everything written and marks the run failed with
+  // `error_message` (a separate small transaction). No-op error
+  // kFailedPrecondition after Commit or Abort.
+  virtual absl::Status Abort(const std::string& error_message) = 0;
+};
+
+// ------------------------------------------------------- other records ----
+
+struct AppliedMigration {
+  int version = 0;
+  std::string name;
+  absl::Time applied_at;
+};
+
+struct ImportResult {
+  int64_t inserted = 0;   // new trades (would be inserted, for a dry run)
+  int64_t unchanged = 0;  // already stored with identical facts
+};
+
+struct TradeFilter {
+  std::optional<std::string> symbol;  // unset = every symbol
+  int page_size = 1000;               // 1..100000
+  std::string page_token;             // "" = first page
+};
+
+struct TradePage {
+  std::vector<Trade> trades;    // by symbol, order_time, order_id
+  std::string next_page_token;  // "" = no more pages
+};
+
+// A page of rows in order; a non-OK status stops the scan and is returned.
+using TradeSink = std::function<absl::Status(const std::vector<Trade>& page)>;
+
+// An allocation as stored in a version.
+struct StoredAllocation {
+  int64_t version = 0;
+  int64_t seq = 0;
+  std::string batch_id;
+  absl::Time allocation_time;
+  Allocation allocation;
+};
+
+struct AllocationFilter {
+  int64_t version = 0;
+  std::optional<std::string> symbol;
+  std::optional<absl::Time> sell_time_from;  // inclusive
+  std::optional<absl::Time> sell_time_to;    // exclusive
+  enum class Kind { kAll, kMatchedOnly, kUnmatchedOnly };
+  Kind kind = Kind::kAll;
+  int page_size = 10000;
+};
+
+using AllocationSink =
+    std::function<absl::Status(const std::vector<StoredAllocation>& page)>;
+
+// A version's snapshot of one symbol.
+struct StoredSnapshot {
+  SymbolState state;  // open lots in stored order, high-water mark
+  int64_t ingest_seq_seen = 0;
+  absl::Time snapshot_time;
+};
+
+struct RunPage {
+  std::vector<ComputationRun> runs;  // newest first
+  std::string next_page_token;
+};
+
+struct ReviewItem {
+  int64_t id = 0;
+  std::string order_id;
+  std::string symbol;
+  std::string issue_type;
+  std::string severity;
+  absl::Time created_at;
+  bool resolved = false;
+  std::string resolution_note;
+  std::optional<absl::Time> resolved_at;
+  std::optional<int64_t> allocation_version;
+  std::string details;  // JSON text
+};
+
+enum class ReviewFilter { kAll, kOpen, kResolved };
+
+// Allowed |sell size - allocated size| per symbol (its dust threshold,
+// ERRATA 3/8); symbols not listed use `default_sell_tolerance` (0: exact).
+struct InvariantOptions {
+  std::map<std::string, Decimal> sell_tolerance_by_symbol;
+  Decimal default_sell_tolerance;
+};
+
+struct InvariantViolation {
+  // "sell_fully_allocated", "buy_not_over_allocated", "pnl_consistent",
+  // "no_orphans" or "buy_before_sell" (the design's queries 1-5).
+  std::string invariant;
+  std::string symbol;
+  std::string order_id;             // the sell or buy concerned
+  std::optional<int64_t> seq;       // the allocation row, when one is
+  std::string message;
+};
+
+// ------------------------------------------------------------ the store ----
+
+class LedgerStore {
+ public:
+  virtual ~LedgerStore() = default;
+
+  // "sqlite" or "postgresql".
+  virtual absl::string_view dialect() const = 0;
+
+  // --- Schema -------------------------------------------------------------
+
+  // Applies every embedded migration newer than the database's schema, in
+  // order, each in its own transaction, and records it in
+  // schema_migrations. Idempotent: returns the migrations applied by this
+  // call (empty when already current). Errors: kFailedPrecondition when the
+  // database has a version this binary does not know (newer binary ran).
+  virtual absl::StatusOr<std::vector<AppliedMigration>> Migrate() = 0;
+
+  // The highest applied migration version; 0 for an empty database.
+  virtual absl::StatusOr<int> SchemaVersion() = 0;
+
+  // OK when the schema is exactly the one this binary embeds;
+  // kFailedPrecondition (saying to run migrate, or that the database is
+  // newer) otherwise.
+  virtual absl::Status CheckSchema() = 0;
+
+  // --- Trades -------------------------------------------------------------
+
+  // Records `trades` in ONE transaction (ERRATA 9). A trade whose order_id is
+  // already stored with identical facts (decimals compared by value) is a
+  // no-op counted as unchanged; the same order_id twice in the batch counts
+  // once. Errors, and then nothing of the batch is written:
+  // kInvalidArgument (ValidateTrade fails, or a year outside 1..9999, naming
+  // the order), kAlreadyExists ("order_id X ... field F ..." for the first
+  // differing field, against the store or within the batch).
+  // `dry_run`: the same checks and counts, nothing written.
+  virtual absl::StatusOr<ImportResult> ImportTrades(
+      const std::vector<Trade>& trades, bool dry_run) = 0;
+
+  // Distinct symbols, bytewise ascending.
+  virtual absl::StatusOr<std::vector<std::string>> ListSymbols() = 0;
+
+  // Number of trades (of one symbol when given).
+  virtual absl::StatusOr<int64_t> CountTrades(
+      const std::optional<std::string>& symbol) = 0;
+
+  // One page of trades by (symbol, order_time, order_id). Errors:
+  // kInvalidArgument for a bad page size or token (tokens are opaque and
+  // only valid with the same symbol filter).
+  virtual absl::StatusOr<TradePage> ListTrades(const TradeFilter& filter) = 0;
+
+  // Streams `symbol`'s trades in engine order (order_time, order_id bytewise)
+  // strictly after `after` (all when unset) in pages of at most
+  // `page_size` (keyset pagination; memory bounded by the page).
+  // kInvalidArgument for page_size < 1.
+  virtual absl::Status ScanTrades(const std::string& symbol,
+                                  const std::optional<TradeKey>& after,
+                                  const TradeSink& sink, int page_size) = 0;
+
+  // ScanTrades in pages of kDefaultScanPageSize.
+  static constexpr int kDefaultScanPageSize = 10000;
+  absl::Status ScanTrades(const std::string& symbol,
+                          const std::optional<TradeKey>& after,
+                          const TradeSink& sink) {
+    return ScanTrades(symbol, after, sink, kDefaultScanPageSize);
+  }
+
+  // The highest ingest_seq (insert order) of any trade; 0 when empty.
+  virtual absl::StatusOr<int64_t> MaxIngestSeq() = 0;
+
+  // True when a trade of `symbol` was inserted after `ingest_seq` (its
+  // ingest_seq is greater) yet sorts at or before `at_or_before`: a
+  // backfill that an incremental run must not skip (ERRATA 7).
+  virtual absl::StatusOr<bool> HasTradesIngestedAfter(
+      int64_t ingest_seq, const std::string& symbol,
+      const TradeKey& at_or_before) = 0;
+
+  // --- Runs ---------------------------------------------------------------
+
+  // Creates the run's log row (status 'running', committed on its own so it
+  // is visible while the run works) and returns its writer. A full or
+  // symbol run reserves version MAX(allocation_version over the log) + 1
+  // atomically: concurrent runs never share a version. An incremental run
+  // extends `options.extend_version`. Errors: kInvalidArgument (missing
+  // symbol for kSymbol, extend_version given or missing wrongly),
+  // kFailedPrecondition (the version to extend has no completed run).
+  virtual absl::StatusOr<std::unique_ptr<RunWriter>> StartRun(
+      const RunOptions& options) = 0;
+
+  // Marks runs still 'running' whose process is gone as 'failed' with error
+  // "abandoned"; call at startup. PostgreSQL: a live run holds a session
+  // advisory lock, so this is exact. SQLite: the owner's pid and process
+  // start time (Linux /proc) are checked; runs of other hosts are left
+  // alone. Returns how many runs were marked.
+  virtual absl::StatusOr<int64_t> MarkAbandonedRuns() = 0;
+
+  // The highest version with a completed run; nullopt when none.
+  virtual absl::StatusOr<std::optional<int64_t>> LatestCompletedVersion() = 0;
+
+  // kNotFound for an unknown id.
+  virtual absl::StatusOr<ComputationRun> GetRun(int64_t id) = 0;
+
+  // Runs, newest first. `limit` 1..1000; kInvalidArgument for a bad token.
+  virtual absl::StatusOr<RunPage> ListRuns(int limit,
+                                           const std::string& page_token) = 0;
+
+  // --- Versions -----------------------------------------------------------
+
+  // Streams a version's allocations ordered by symbol (bytewise) then seq,
+  // i.e. each symbol's rows in the order they were written. Filters apply
+  // in SQL; an unknown version just yields nothing.
+  virtual absl::Status ScanAllocations(const AllocationFilter& filter,
+                                       const AllocationSink& sink) = 0;
+
+  // kNotFound when the version has no snapshot of `symbol`.
+  virtual absl::StatusOr<StoredSnapshot> LoadSnapshot(
+      int64_t version, const std::string& symbol) = 0;
+
+  // Symbols with a snapshot in `version`, bytewise ascending.
+  virtual absl::StatusOr<std::vector<std::string>> ListSnapshotSymbols(
+      int64_t version) = 0;
+
+  // The design's five invariant queries for ONE version, corrected per
+  // ERRATA 3/4: matched + unmatched size of every sell up to its symbol's
+  // high-water mark equals its size (within tolerance); no buy is
+  // over-allocated; pnl = net_proceeds - cost_basis exactly; no allocation
+  // names a missing trade or one of another symbol (NULL buys skipped); no
+  // buy after its sell. Computed in C++ with exact Decimals over scanned
+  // rows on both stores (SQLite cannot do decimal arithmetic exactly in
+  // SQL); memory is bounded by one symbol's trades. Empty = all hold.
+  // kNotFound for a version with no run.
+  virtual absl::StatusOr<std::vector<InvariantViolation>> RunInvariantQueries(
+      int64_t version, const InvariantOptions& options) = 0;
+
+  // --- Review queue -------------------------------------------------------
+
+  // Items by id ascending.
+  virtual absl::StatusOr<std::vector<ReviewItem>> ListReviewItems(
+      ReviewFilter filter) = 0;
+
+  // Marks an open item resolved with `note`. Errors: kNotFound (unknown
+  // id), kFailedPrecondition (already resolved).
+  virtual absl::StatusOr<ReviewItem> ResolveReviewItem(
+      int64_t id, const std::string& note) = 0;
+};
+
+// Opens (and creates, for SQLite) the database at `url` ("sqlite:PATH",
+// "postgresql://...", "postgres://...", or "postgresql:" followed by a libpq
+// keyword=value string). Does not migrate. Errors: kInvalidArgument for
+// another scheme or an empty/":memory:" SQLite path (the store needs a file
+// that several connections share), kUnavailable when the database cannot be
+// reached.
+absl::StatusOr<std::unique_ptr<LedgerStore>> OpenLedgerStore(
+    const std::string& url);
+
+// $FIFO_DB when set and non-empty, else "sqlite:fifo.db".
+std::string DefaultStoreUrl();
+
+// `url` with any password replaced by "***" (for logs and messages).
+std::string RedactStoreUrl(const std::string& url);
+
+// ------------------------------------------------------------- reports ----
+
+enum class PnlGrouping { kNone, kDay, kMonth };
+
+struct PnlQuery {
+  int64_t version = 0;
+  std::optional<std::string> symbol;
+  std::optional<absl::Time> sell_time_from;  // inclusive
+  std::optional<absl::Time> sell_time_to;    // exclusive
+  PnlGrouping grouping = PnlGrouping::kNone;
+};
+
+// Realized PnL of one symbol (and period) of a version.
+struct PnlRow {
+  std::string symbol;
+  std::string period;  // "" (kNone), "2025-11-20" (kDay), "2025-11" (kMonth)
+  int64_t sells = 0;   // distinct sells with a row in the group
+  int64_t matched_allocations = 0;
+  int64_t unmatched_allocations = 0;
+  Decimal matched_size;
+  Decimal unmatched_size;
+  Decimal proceeds_usd;      // matched rows
+  Decimal net_proceeds_usd;  // matched rows
+  Decimal cost_basis_usd;    // matched rows
+  Decimal realized_pnl_usd;  // sum of pnl_usd over matched rows
+};
+
+// Sums a version's allocations (by sell_time, UTC) exactly with Decimal,
+// one row per symbol (and period), by symbol then period. Errors as
+// ScanAllocations.
+absl::StatusOr<std::vector<PnlRow>> SummarizePnl(LedgerStore& store,
+                                                 const PnlQuery& query);
+
+}  // namespace fifo
+
+#endif  // FIFO_STORAGE_LEDGER_STORE_H_

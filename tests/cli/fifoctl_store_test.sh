@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# End-to-end test of fifoctl on both stores, through the real binary:
+#   the store pipeline (import-trades + compute --all-symbols +
+#   export-allocations) must equal the in-memory engine (allocate) byte for
+#   byte; re-import is a no-op; a conflicting import writes nothing;
+#   compute --symbol carries the other symbols; validate passes;
+#   compare-versions, runs, review and every pnl-report format work.
+# Runs against SQLite always and against PostgreSQL when
+# FIFO_TEST_POSTGRES_URL is set (scripts/test.sh sets it).
+set -uo pipefail
+
+FIFOCTL="$TEST_SRCDIR/$TEST_WORKSPACE/cli/fifoctl"
+SAMPLE="$TEST_SRCDIR/$TEST_WORKSPACE/examples/sample_trades.csv"
+CONFIG="$TEST_SRCDIR/$TEST_WORKSPACE/examples/symbol_config.json"
+WORK=$(mktemp -d "${TEST_TMPDIR:-/tmp}/fifoctl.XXXXXX")
+PASSED=0
+FAILED=0
+
+ok() { PASSED=$((PASSED + 1)); echo "ok: $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
+check() {  # check DESCRIPTION COMMAND...
+  local what=$1; shift
+  if "$@" >"$WORK/out" 2>"$WORK/err"; then ok "$what"; else
+    fail "$what (exit $?)"; sed 's/^/    /' "$WORK/out" "$WORK/err" | head -20; fi
+}
+check_fails() {  # check_fails DESCRIPTION EXPECTED_TEXT COMMAND...
+  local what=$1 expected=$2; shift 2
+  if "$@" >"$WORK/out" 2>"$WORK/err"; then fail "$what: succeeded"; return; fi
+  if grep -qF -- "$expected" "$WORK/err" "$WORK/out"; then ok "$what"; else
+    fail "$what: message lacks '$expected'"; sed 's/^/    /' "$WORK/err" | head -5; fi
+}
+
+run_suite() {  # run_suite NAME DB_URL
+  local name=$1 db=$2
+  local f=("$FIFOCTL" --db "$db" --symbol-config "$CONFIG" -q)
+  echo "== $name"
+  check "$name: migrate" "${f[@]}" migrate
+  check "$name: migrate again is a no-op" "${f[@]}" migrate
+  grep -q "up to date" "$WORK/out" && ok "$name: says up to date" || fail "$name: migrate re-run output"
+  check "$name: import" "${f[@]}" import-trades "$SAMPLE"
+  grep -q "imported 14 new trades" "$WORK/out" && ok "$name: 14 imported" || fail "$name: import count: $(cat "$WORK/out")"
+  check "$name: re-import" "${f[@]}" import-trades "$SAMPLE"
+  grep -q "imported 0 new trades, 14 already recorded" "$WORK/out" && ok "$name: re-import is a no-op" || fail "$name: re-import: $(cat "$WORK/out")"
+
+  # A conflicting trade (same order_id, other size) rejects the whole file.
+  { head -1 "$SAMPLE"; echo "NEW-1,BTC-USD,buy,1,100,2025-12-01T00:00:00Z,0,manual";
+    echo "BUY-1,BTC-USD,buy,0.6,30000,2025-11-20T10:00:00Z,0,manual"; } >"$WORK/conflict.csv"
+  check_fails "$name: conflicting import" "BUY-1" "${f[@]}" import-trades "$WORK/conflict.csv"
+  grep -q "size" "$WORK/err" && ok "$name: conflict names the field" || fail "$name: conflict field: $(cat "$WORK/err")"
+  "${f[@]}" import-trades --dry-run "$SAMPLE" >"$WORK/out" 2>&1
+  grep -q "would import 0 new trades, 14 already" "$WORK/out" && ok "$name: nothing of the conflicting file was written" || fail "$name: after conflict: $(cat "$WORK/out")"
+
+  check "$name: compute --all-symbols" "${f[@]}" compute --all-symbols
+  grep -q "version 1 completed" "$WORK/out" && ok "$name: version 1" || fail "$name: version: $(cat "$WORK/out")"
+  check "$name: export" "${f[@]}" export-allocations --out "$WORK/$name.v1.csv"
+  "$FIFOCTL" --symbol-config "$CONFIG" -q allocate --trades "$SAMPLE" --out "$WORK/memory.csv"
+  if cmp -s "$WORK/memory.csv" "$WORK/$name.v1.csv"; then ok "$name: store export equals in-memory allocate"
+  else fail "$name: store export differs from allocate"; diff "$WORK/memory.csv" "$WORK/$name.v1.csv" | head; fi
+  check "$name: validate" "${f[@]}" validate
+  grep -q " 0 violations" "$WORK/out" && ok "$name: no violation" || fail "$name: validate: $(cat "$WORK/out")"
+
+  check "$name: compute --symbol ETH-USD" "${f[@]}" compute --symbol ETH-USD
+  grep -q "version 2 completed (symbol" "$WORK/out" && ok "$name: version 2 is a symbol run" || fail "$name: symbol run: $(cat "$WORK/out")"
+  "${f[@]}" export-allocations --version 2 | sed 's/^2,/1,/' >"$WORK/$name.v2.csv"
+  if cmp -s "$WORK/$name.v1.csv" "$WORK/$name.v2.csv"; then ok "$name: symbol run carried the other symbols"
+  else fail "$name: version 2 differs from version 1"; diff "$WORK/$name.v1.csv" "$WORK/$name.v2.csv" | head; fi
+  check "$name: validate --version 2" "${f[@]}" validate --version 2
+  check "$name: compare-versions" "${f[@]}" validate --compare-versions 1 2
+  grep -q "no allocation differs" "$WORK/out" && ok "$name: versions 1 and 2 agree" || fail "$name: compare: $(head -5 "$WORK/out")"
+  check_fails "$name: unknown version" "version 99" "${f[@]}" validate --version 99
+  check_fails "$name: unknown symbol" "unknown symbol" "${f[@]}" compute --symbol NOPE-USD
+
+  # New trades, then a full run: compare-versions shows the change.
+  { head -1 "$SAMPLE"; echo "BTC-S9,BTC-USD,sell,0.1,40000,2025-12-01T00:00:00Z,1,manual"; } >"$WORK/more.csv"
+  check "$name: import more" "${f[@]}" import-trades "$WORK/more.csv"
+  check "$name: compute version 3" "${f[@]}" compute --all-symbols
+  check "$name: compare 2 3" "${f[@]}" validate --compare-versions 2 3
+  grep -q "BTC-S9" "$WORK/out" && grep -q "added" "$WORK/out" && ok "$name: compare lists the new sell" || fail "$name: compare 2 3: $(cat "$WORK/out")"
+
+  check "$name: runs" "${f[@]}" runs
+  [[ $(grep -c completed "$WORK/out") -eq 3 ]] && ok "$name: three completed runs" || fail "$name: runs: $(cat "$WORK/out")"
+  for fmt in table csv json; do
+    check "$name: pnl-report --format $fmt" "${f[@]}" pnl-report --format "$fmt"
+  done
+  grep -q '"total_realized_pnl_usd":"' "$WORK/out" && ok "$name: json has exact totals" || fail "$name: json: $(head -c 300 "$WORK/out")"
+  check "$name: pnl-report --by day" "${f[@]}" pnl-report --by day --format csv --period 2025-11-20..2025-11-21
+  grep -q "^pnl,3,BTC-USD,2025-11-20," "$WORK/out" && ok "$name: per-day rows" || fail "$name: by day: $(cat "$WORK/out")"
+  check_fails "$name: bad period" "period" "${f[@]}" pnl-report --period yesterday
+  check "$name: review list" "${f[@]}" review list
+  grep -q "SOL-S2" "$WORK/out" && ok "$name: unmatched sell queued for review" || fail "$name: review: $(cat "$WORK/out")"
+  local id
+  id=$(awk '$2=="SOL-S2" {print $1; exit}' "$WORK/out")
+  check "$name: review resolve" "${f[@]}" review resolve "$id" --note "dust from a rounding export"
+  check_fails "$name: resolve twice" "already" "${f[@]}" review resolve "$id" --note again
+}
+
+run_suite sqlite "sqlite:$WORK/fifo.db"
+
+if [[ -n "${FIFO_TEST_POSTGRES_URL:-}" ]]; then
+  dbname="fifoctl_$$_$RANDOM"
+  psql -q "$FIFO_TEST_POSTGRES_URL" -c "CREATE DATABASE $dbname" >/dev/null
+  run_suite postgresql "${FIFO_TEST_POSTGRES_URL%/*}/$dbname"
+  psql -q "$FIFO_TEST_POSTGRES_URL" -c "DROP DATABASE $dbname WITH (FORCE)" >/dev/null 2>&1
+else
+  echo "FIFO_TEST_POSTGRES_URL unset: PostgreSQL half skipped"
+fi
+
+rm -rf "$WORK"
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
