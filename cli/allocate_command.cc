@@ -31,10 +31,10 @@ absl::Status RunAllocate(const AllocateOptions& options,
   FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Output> out,
                         Output::Open(options.out));
   AllocationsCsvWriter writer(out->stream());
-  writer.WriteHeader();
+  FIFO_RETURN_IF_ERROR(writer.WriteHeader());
   for (const SymbolComputation& symbol : computed) {
     for (const Allocation& a : symbol.allocations) {
-      writer.Write(options.version, a);
+      FIFO_RETURN_IF_ERROR(writer.Write(options.version, a));
     }
   }
   FIFO_RETURN_IF_ERROR(out->Close());

@@ -1,4 +1,7 @@
 // LocalBackend: the store and the service core in this process.
+#include <unistd.h>
+
+#include <iostream>
 #include <memory>
 #include <utility>
 
@@ -13,8 +16,10 @@ namespace {
 
 class LocalBackend : public Backend {
  public:
-  LocalBackend(std::unique_ptr<LedgerStore> store, SymbolConfigs configs)
-      : store_(std::move(store)),
+  LocalBackend(std::unique_ptr<LedgerStore> store, SymbolConfigs configs,
+               bool progress)
+      : progress_(progress),
+        store_(std::move(store)),
         configs_(configs),
         computations_(store_.get(), std::move(configs)) {}
 
@@ -92,9 +97,18 @@ class LocalBackend : public Backend {
   ComputeOptions Options(RunTrigger trigger) const {
     ComputeOptions options;
     options.triggered_by = trigger;
+    if (progress_) {
+      options.progress = [](int64_t done, int64_t total,
+                            const std::string& symbol) {
+        std::cerr << "\rcomputed " << done << "/" << total << " symbols ("
+                  << symbol << ")\x1b[K" << (done == total ? "\n" : "")
+                  << std::flush;
+      };
+    }
     return options;
   }
 
+  const bool progress_;  // progress lines on stderr (a terminal)
   const std::unique_ptr<LedgerStore> store_;
   const SymbolConfigs configs_;
   Computations computations_;
@@ -121,7 +135,8 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
     }
   }
   return std::unique_ptr<Backend>(
-      new LocalBackend(std::move(store), std::move(configs)));
+      new LocalBackend(std::move(store), std::move(configs),
+                       !global.quiet && isatty(STDERR_FILENO)));
 }
 
 }  // namespace fifo::cli

@@ -264,12 +264,12 @@ absl::Status RunExport(const ExportOptions& options,
   if (!options.symbol.empty()) symbol = options.symbol;
   FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Output> out, Output::Open(options.out));
   AllocationsCsvWriter writer(out->stream());
-  writer.WriteHeader();
+  FIFO_RETURN_IF_ERROR(writer.WriteHeader());
   int64_t rows = 0;
   FIFO_RETURN_IF_ERROR(backend->ScanAllocations(
       version, symbol, [&](const std::vector<StoredAllocation>& page) {
         for (const StoredAllocation& s : page) {
-          writer.Write(version, s.allocation);
+          FIFO_RETURN_IF_ERROR(writer.Write(version, s.allocation));
         }
         rows += static_cast<int64_t>(page.size());
         return absl::OkStatus();
