@@ -24,8 +24,9 @@ absl::StatusOr<reflection::ServerReflectionResponse> ReflectionClient::Ask(
     const reflection::ServerReflectionRequest& request) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-  std::unique_ptr<grpc::ClientReaderWriter<reflection::ServerReflectionRequest,
-                                           reflection::ServerReflectionResponse>>
+  std::unique_ptr<
+      grpc::ClientReaderWriter<reflection::ServerReflectionRequest,
+                               reflection::ServerReflectionResponse>>
       stream = stub_->ServerReflectionInfo(&context);
   reflection::ServerReflectionResponse response;
   const bool written = stream->Write(request);
@@ -89,7 +90,8 @@ grpc::Status CallWithEmptyRequest(const std::shared_ptr<grpc::Channel>& channel,
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
+  if (!authorization.empty())
+    context.AddMetadata("authorization", authorization);
   grpc::CompletionQueue cq;
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
       stub.PrepareCall(&context, method_path, &cq);

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "fifo/v1/options.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor_database.h"
@@ -67,14 +68,14 @@ TEST_P(ServerE2eTest, ServingOverallAndForEveryFifoService) {
   for (const std::string& name : names) {
     HealthCheckResponse response;
     grpc::Status status = CheckHealth(channel, name, &response);
-    ASSERT_TRUE(status.ok()) << "\"" << name << "\": "
-                             << status.error_message();
+    ASSERT_TRUE(status.ok())
+        << "\"" << name << "\": " << status.error_message();
     EXPECT_EQ(response.status(), HealthCheckResponse::SERVING) << name;
   }
   HealthCheckResponse response;
-  EXPECT_EQ(CheckHealth(channel, "fifo.v1.NoSuchService", &response)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      CheckHealth(channel, "fifo.v1.NoSuchService", &response).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServerE2eTest,
@@ -152,12 +153,16 @@ TEST(ShutdownE2eTest, SigtermAndSigintDrainAndExitZero) {
         ServerProcess::Start(options);
     ASSERT_TRUE(server.ok()) << server.status();
     std::shared_ptr<grpc::Channel> channel = (*server)->NewChannel();
-    absl::StatusOr<int> code = (*server)->Stop(absl::Seconds(10), signal_number);
+    absl::StatusOr<int> code =
+        (*server)->Stop(absl::Seconds(10), signal_number);
     ASSERT_TRUE(code.ok()) << code.status();
     EXPECT_EQ(*code, 0) << "signal " << signal_number;
     const std::string logs = (*server)->Logs();
-    EXPECT_TRUE(absl::StrContains(logs, "draining calls for up to 5s")) << logs;
-    EXPECT_TRUE(absl::StrContains(logs, "stopped")) << logs;
+    EXPECT_TRUE(
+        absl::StrContains(logs, "\"event\":\"shutdown_started\",\"signal\""))
+        << logs;
+    EXPECT_TRUE(absl::StrContains(logs, "\"grace\":\"5s\"")) << logs;
+    EXPECT_TRUE(absl::StrContains(logs, "\"event\":\"stopped\"")) << logs;
     // Nobody listens any more.
     HealthCheckResponse response;
     EXPECT_FALSE(CheckHealth(channel, "", &response).ok());
@@ -181,12 +186,42 @@ TEST(ShutdownE2eTest, HealthTurnsNotServingWhileCallsDrain) {
   ASSERT_TRUE(watch->Read(&response));
   EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
 
+  const absl::Time signalled = absl::Now();
   ASSERT_EQ(kill((*server)->pid(), SIGTERM), 0);
   ASSERT_TRUE(watch->Read(&response));
   EXPECT_EQ(response.status(), HealthCheckResponse::NOT_SERVING);
   absl::StatusOr<int> code = (*server)->Wait(absl::Seconds(20));
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0) << (*server)->Logs();
+  // The open call held the shutdown for the grace period, and no longer.
+  const absl::Duration took = absl::Now() - signalled;
+  EXPECT_GE(took, absl::Milliseconds(1500));
+  EXPECT_LT(took, absl::Seconds(10));
+}
+
+TEST(ShutdownE2eTest, ASecondSignalExitsAtOnce) {
+  ServerOptions options;
+  options.flags = {"--shutdown-grace=60s"};
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+      ServerProcess::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto stub = grpc::health::v1::Health::NewStub((*server)->NewChannel());
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  HealthCheckRequest request;
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> watch =
+      stub->Watch(&context, request);
+  HealthCheckResponse response;
+  ASSERT_TRUE(watch->Read(&response));
+  ASSERT_EQ(kill((*server)->pid(), SIGTERM), 0);
+  ASSERT_TRUE(watch->Read(&response));  // NOT_SERVING: it is draining
+  ASSERT_EQ(kill((*server)->pid(), SIGINT), 0);
+  absl::StatusOr<int> code = (*server)->Wait(absl::Seconds(10));
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 1) << (*server)->Logs();
+  EXPECT_TRUE(
+      absl::StrContains((*server)->Logs(), "\"event\":\"shutdown_forced\""))
+      << (*server)->Logs();
 }
 
 TEST(StartupE2eTest, APortInUseIsAnError) {
@@ -197,7 +232,8 @@ TEST(StartupE2eTest, APortInUseIsAnError) {
       RunServerToExit({absl::StrCat("--listen=", (*first)->address())});
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_EQ(second->exit_code, 1) << second->logs;
-  EXPECT_TRUE(absl::StrContains(second->logs, "cannot listen on")) << second->logs;
+  EXPECT_TRUE(absl::StrContains(second->logs, "\"event\":\"listen_failed\""))
+      << second->logs;
   EXPECT_EQ(second->stdout_text, "");
 }
 
@@ -212,23 +248,41 @@ TEST(StartupE2eTest, ConfigurationErrorsExitWithCode2) {
     std::string message_part;
   };
   const std::vector<Case> cases = {
-      {"malformed listen address", {"--listen=127.0.0.1"}, {},
+      {"malformed listen address",
+       {"--listen=127.0.0.1"},
+       {},
        "want HOST:PORT"},
-      {"non-loopback without tokens", {"--listen=0.0.0.0:0"}, {},
+      {"non-loopback without tokens",
+       {"--listen=0.0.0.0:0"},
+       {},
        "refusing to listen on non-loopback address 0.0.0.0:0"},
-      {"IPv6 wildcard without tokens", {"--listen=[::]:0"}, {},
+      {"IPv6 wildcard without tokens",
+       {"--listen=[::]:0"},
+       {},
        "refusing to listen"},
-      {"missing token file", {"--token-file=/nonexistent/tokens"}, {},
+      {"missing token file",
+       {"--token-file=/nonexistent/tokens"},
+       {},
        "/nonexistent/tokens"},
-      {"malformed token file", {"--token-file=" + short_tokens}, {},
+      {"malformed token file",
+       {"--token-file=" + short_tokens},
+       {},
        "shorter than 16"},
-      {"malformed FIFO_TOKENS", {}, {{"FIFO_TOKENS", "x:admin"}},
+      {"malformed FIFO_TOKENS",
+       {},
+       {{"FIFO_TOKENS", "x:admin"}},
        "FIFO_TOKENS line 1"},
-      {"two token sources", {"--token-file=" + good_tokens},
-       {{"FIFO_TOKENS", "goodTokenGoodToken34:reader"}}, "use one"},
-      {"cert without key", {"--tls-cert=/nonexistent/cert.pem"}, {},
+      {"two token sources",
+       {"--token-file=" + good_tokens},
+       {{"FIFO_TOKENS", "goodTokenGoodToken34:reader"}},
+       "use one"},
+      {"cert without key",
+       {"--tls-cert=/nonexistent/cert.pem"},
+       {},
        "both --tls-cert and --tls-key"},
-      {"client CA without cert", {"--tls-client-ca=/nonexistent/ca.pem"}, {},
+      {"client CA without cert",
+       {"--tls-client-ca=/nonexistent/ca.pem"},
+       {},
        "--tls-client-ca needs"},
       {"positional argument", {"serve"}, {}, "unexpected argument \"serve\""},
       {"unknown log level", {"--log-level=loud"}, {}, "unknown --log-level"},
@@ -238,8 +292,12 @@ TEST(StartupE2eTest, ConfigurationErrorsExitWithCode2) {
     absl::StatusOr<ExitResult> result = RunServerToExit(c.flags, c.env);
     ASSERT_TRUE(result.ok()) << c.name << ": " << result.status();
     EXPECT_EQ(result->exit_code, 2) << c.name << "\n" << result->logs;
-    EXPECT_TRUE(absl::StrContains(result->logs, c.message_part))
-        << c.name << "\n" << result->logs;
+    EXPECT_TRUE(absl::StrContains(result->logs, "\"event\":\"config_error\""))
+        << c.name << "\n"
+        << result->logs;
+    EXPECT_TRUE(absl::StrContains(result->logs, JsonEscape(c.message_part)))
+        << c.name << "\n"
+        << result->logs;
     EXPECT_EQ(result->stdout_text, "") << c.name;
   }
 }

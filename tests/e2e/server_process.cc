@@ -154,9 +154,8 @@ absl::StatusOr<Child> Spawn(
 absl::StatusOr<std::string> WithDatabase(const std::string& url,
                                          const std::string& database) {
   const size_t scheme = url.find("://");
-  if (scheme == std::string::npos ||
-      !(absl::StartsWith(url, "postgresql://") ||
-        absl::StartsWith(url, "postgres://"))) {
+  if (scheme == std::string::npos || !(absl::StartsWith(url, "postgresql://") ||
+                                       absl::StartsWith(url, "postgres://"))) {
     return absl::FailedPreconditionError(
         "FIFO_TEST_POSTGRES_URL must be a postgresql:// URL");
   }
@@ -172,9 +171,8 @@ absl::StatusOr<std::string> WithDatabase(const std::string& url,
 absl::Status PostgresExec(const std::string& url, const std::string& sql) {
   PGconn* conn = PQconnectdb(url.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
-    absl::Status error = absl::FailedPreconditionError(
-        absl::StrCat("cannot connect to FIFO_TEST_POSTGRES_URL: ",
-                     PQerrorMessage(conn)));
+    absl::Status error = absl::FailedPreconditionError(absl::StrCat(
+        "cannot connect to FIFO_TEST_POSTGRES_URL: ", PQerrorMessage(conn)));
     PQfinish(conn);
     return error;
   }
@@ -289,8 +287,8 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
                        server->Logs()));
     }
     pollfd pfd{server->stdout_fd_, POLLIN, 0};
-    const int ready = poll(&pfd, 1, static_cast<int>(
-                                        absl::ToInt64Milliseconds(left)) + 1);
+    const int ready =
+        poll(&pfd, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
     if (ready < 0 && errno != EINTR) {
       return absl::InternalError(absl::StrCat("poll: ", strerror(errno)));
     }
@@ -303,9 +301,9 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
       const std::optional<int> code =
           WaitUntil(server->pid_, absl::Now() + absl::Seconds(5));
       server->pid_ = -1;
-      return absl::UnavailableError(absl::StrCat(
-          "fifo_server exited with code ", code.value_or(-1),
-          " before listening; log:\n", server->Logs()));
+      return absl::UnavailableError(
+          absl::StrCat("fifo_server exited with code ", code.value_or(-1),
+                       " before listening; log:\n", server->Logs()));
     }
   }
 
@@ -424,10 +422,9 @@ absl::StatusOr<ExitResult> RunServerToExit(
   if (!code.has_value()) {
     kill(child->pid, SIGKILL);
     WaitUntil(child->pid, absl::InfiniteFuture());
-    return absl::DeadlineExceededError(
-        absl::StrCat("fifo_server still running after ",
-                     absl::FormatDuration(timeout), "; log:\n",
-                     ReadWholeFile(log_path)));
+    return absl::DeadlineExceededError(absl::StrCat(
+        "fifo_server still running after ", absl::FormatDuration(timeout),
+        "; log:\n", ReadWholeFile(log_path)));
   }
   result.exit_code = *code;
   result.logs = ReadWholeFile(log_path);

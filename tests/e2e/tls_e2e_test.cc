@@ -58,12 +58,12 @@ class TlsE2eTest : public ::testing::Test {
     return flags;
   }
 
-  // Whether a health check over `credentials` succeeds within 3 s.
+  // A health check over `creds`, with a 5 s deadline.
   static grpc::Status Probe(const ServerProcess& server,
                             std::shared_ptr<grpc::ChannelCredentials> creds) {
     auto stub = grpc::health::v1::Health::NewStub(server.NewChannel(creds));
     grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(3)));
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
     grpc::health::v1::HealthCheckRequest request;
     grpc::health::v1::HealthCheckResponse response;
     return stub->Check(&context, request, &response);
@@ -74,10 +74,18 @@ class TlsE2eTest : public ::testing::Test {
 
 std::string* TlsE2eTest::dir_ = nullptr;
 
+// A failed handshake is UNAVAILABLE; on a very slow machine the deadline
+// may expire first. Either way the call did not get through.
+bool Refused(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
 TEST_F(TlsE2eTest, ServerTlsAcceptsClientsThatTrustItsCa) {
   const std::string tokens = WriteTempFile(
-      "tokens", "tlsWriterToken-0123456789 writer\ntlsReaderToken-0123456789 "
-                "reader\n");
+      "tokens",
+      "tlsWriterToken-0123456789 writer\ntlsReaderToken-0123456789 "
+      "reader\n");
   ServerOptions options;
   options.flags = TlsFlags(/*mutual=*/false);
   options.flags.push_back("--token-file=" + tokens);
@@ -85,7 +93,7 @@ TEST_F(TlsE2eTest, ServerTlsAcceptsClientsThatTrustItsCa) {
   absl::StatusOr<std::unique_ptr<ServerProcess>> server =
       ServerProcess::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
-  EXPECT_TRUE(absl::StrContains((*server)->Logs(), "over TLS"))
+  EXPECT_TRUE(absl::StrContains((*server)->Logs(), "\"transport\":\"tls\""))
       << (*server)->Logs();
 
   EXPECT_TRUE(Probe(**server, Client("ca")).ok());
@@ -106,10 +114,8 @@ TEST_F(TlsE2eTest, ServerTlsRefusesPlaintextAndUntrustingClients) {
   absl::StatusOr<std::unique_ptr<ServerProcess>> server =
       ServerProcess::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
-  EXPECT_EQ(Probe(**server, grpc::InsecureChannelCredentials()).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
-  EXPECT_EQ(Probe(**server, Client("other_ca")).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(Refused(Probe(**server, grpc::InsecureChannelCredentials())));
+  EXPECT_TRUE(Refused(Probe(**server, Client("other_ca"))));
 }
 
 TEST_F(TlsE2eTest, MutualTlsRequiresAClientCertificateFromItsCa) {
@@ -119,19 +125,17 @@ TEST_F(TlsE2eTest, MutualTlsRequiresAClientCertificateFromItsCa) {
   absl::StatusOr<std::unique_ptr<ServerProcess>> server =
       ServerProcess::Start(options);
   ASSERT_TRUE(server.ok()) << server.status();
-  EXPECT_TRUE(absl::StrContains((*server)->Logs(), "over mutual TLS"))
+  EXPECT_TRUE(
+      absl::StrContains((*server)->Logs(), "\"transport\":\"mutual_tls\""))
       << (*server)->Logs();
 
   EXPECT_TRUE(Probe(**server, Client("ca", "client")).ok());
   // No certificate.
-  EXPECT_EQ(Probe(**server, Client("ca")).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(Refused(Probe(**server, Client("ca"))));
   // A certificate from another CA.
-  EXPECT_EQ(Probe(**server, Client("ca", "other_client")).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(Refused(Probe(**server, Client("ca", "other_client"))));
   // Plaintext.
-  EXPECT_EQ(Probe(**server, grpc::InsecureChannelCredentials()).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(Refused(Probe(**server, grpc::InsecureChannelCredentials())));
 }
 
 TEST_F(TlsE2eTest, BadTlsFilesStopTheServerAtStartUp) {
@@ -145,7 +149,8 @@ TEST_F(TlsE2eTest, BadTlsFilesStopTheServerAtStartUp) {
        {"--tls-cert=" + Path("server.crt"), "--tls-key=" + Path("client.key")},
        "does not match"},
       {"expired certificate",
-       {"--tls-cert=" + Path("expired.crt"), "--tls-key=" + Path("expired.key")},
+       {"--tls-cert=" + Path("expired.crt"),
+        "--tls-key=" + Path("expired.key")},
        "has expired"},
       {"missing client CA",
        {"--tls-cert=" + Path("server.crt"), "--tls-key=" + Path("server.key"),
@@ -157,7 +162,8 @@ TEST_F(TlsE2eTest, BadTlsFilesStopTheServerAtStartUp) {
     ASSERT_TRUE(result.ok()) << c.name << ": " << result.status();
     EXPECT_EQ(result->exit_code, 2) << c.name << "\n" << result->logs;
     EXPECT_TRUE(absl::StrContains(result->logs, c.message_part))
-        << c.name << "\n" << result->logs;
+        << c.name << "\n"
+        << result->logs;
   }
 }
 
