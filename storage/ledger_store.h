@@ -136,6 +136,15 @@ class RunWriter {
   // The run's log row as StartRun created it (status running).
   virtual const ComputationRun& run() const = 0;
 
+  // Begins the run's transaction now (instead of at the first write) and
+  // takes the version's write lock: PostgreSQL's advisory lock on the
+  // version, SQLite's database write lock. What the caller reads after this
+  // cannot be changed by another writer of the same version until Commit or
+  // Abort; an incremental run calls it before reading the snapshots it
+  // extends. Blocks while another writer holds the lock (SQLite: up to the
+  // busy timeout, then kUnavailable).
+  virtual absl::Status Begin() = 0;
+
   // Appends allocations to the run's version; each row gets the next seq, in
   // call order (so write a symbol's rows in engine order). Every row's
   // symbol, sell and (when matched) buy must be trades in the store.
@@ -274,6 +283,86 @@ struct InvariantViolation {
   std::string message;
 };
 
+// ------------------------------------------------- legacy PnL columns ----
+//
+// Design "Migration Strategy" (Phase 1 parallel operation, Phase 3 cleanup)
+// and "Historical Corrupted Data". The old system stored derived values on
+// trade_records; migration 0002 keeps them as DEPRECATED nullable columns
+// (NUMERIC in PostgreSQL, canonical TEXT in SQLite) on every store:
+//
+//   parent_id, parent_ids, pnl_usd, cost_basis_usd, sale_proceeds_usd,
+//   net_sale_proceeds_usd, realized_profit
+//
+// Where the values come from: Migrate() adopts a legacy database, i.e. one
+// at schema version 0 that already has a trade_records table of its own.
+// Before 0001 that table (and, on PostgreSQL, its indexes, prefixed
+// "legacy_"; on SQLite its own indexes and triggers are dropped, their names
+// being database-wide) is renamed to legacy_trade_records and kept as it
+// is; in 0002's transaction every legacy row is copied into the new
+// trade_records with its legacy values. Required legacy columns: order_id,
+// symbol, side, size, price, order_time; optional: every other column of
+// the design's trade_records and the seven legacy columns (missing source:
+// "legacy"; missing total_fees_usd: 0). Values are converted exactly
+// (decimals with Decimal::Parse, times with ParseTimestamp, a time without
+// an offset taken as UTC; side in any letter case); ingest_seq follows
+// engine order (order_time, order_id). A row that does not convert fails
+// migration 0002 (kFailedPrecondition naming the order and the column) and
+// nothing is copied: the database stays at version 1 with the old table
+// renamed; fix the row in legacy_trade_records and run Migrate again.
+//
+// The legacy values are frozen: a trigger rejects any UPDATE that changes
+// them (like the trade facts, ERRATA 9); the store never writes them after
+// adoption (trades recorded by this system have NULL legacy values). Only
+// DropLegacyColumns removes them.
+
+// The seven legacy columns, in this order.
+const std::vector<std::string>& LegacyColumnNames();
+
+// Renamed legacy table kept by an adoption, and the Phase 3 backup table.
+inline constexpr char kLegacyTradeTable[] = "legacy_trade_records";
+inline constexpr char kLegacyBackupTable[] = "trade_records_backup_old_pnl";
+
+// One sell with its legacy values (NULL = nullopt).
+struct LegacySell {
+  std::string order_id;
+  std::string symbol;
+  absl::Time order_time;
+  std::optional<std::string> parent_id;
+  std::optional<std::string> parent_ids;
+  std::optional<Decimal> pnl_usd;
+  std::optional<Decimal> cost_basis_usd;
+  std::optional<Decimal> sale_proceeds_usd;
+  std::optional<Decimal> net_sale_proceeds_usd;
+  std::optional<Decimal> realized_profit;
+};
+
+// A page of sells in (symbol, order_id) order; a non-OK status stops.
+using LegacySellSink =
+    std::function<absl::Status(const std::vector<LegacySell>& page)>;
+
+struct LegacyStatus {
+  // The legacy columns trade_records has, in LegacyColumnNames() order: all
+  // seven after migration 0002, none after DropLegacyColumns.
+  std::vector<std::string> columns;
+  bool legacy_table = false;  // kLegacyTradeTable exists (an adoption ran)
+  bool backup_table = false;  // kLegacyBackupTable exists
+  std::vector<std::string> snapshot_tables;  // historical_pnl_snapshot_*
+  int64_t sells = 0;             // sells in trade_records
+  int64_t sells_with_pnl = 0;    // of which with a legacy pnl_usd
+};
+
+struct LegacySnapshotResult {
+  std::string table;  // historical_pnl_snapshot_YYYYMMDD
+  int64_t rows = 0;   // sells copied
+  absl::Time snapshot_time;
+};
+
+struct LegacyDropResult {
+  std::string backup_table;          // kLegacyBackupTable
+  int64_t backed_up_rows = 0;        // sells inserted by this call
+  std::vector<std::string> dropped;  // legacy columns dropped
+};
+
 // ------------------------------------------------------------ the store ----
 
 class LedgerStore {
@@ -288,8 +377,12 @@ class LedgerStore {
   // Applies every embedded migration newer than the database's schema, in
   // order, each in its own transaction, and records it in
   // schema_migrations. Idempotent: returns the migrations applied by this
-  // call (empty when already current). Errors: kFailedPrecondition when the
-  // database has a version this binary does not know (newer binary ran).
+  // call (empty when already current). A database at version 0 that
+  // already has a trade_records table of its own (an old system's) is
+  // adopted: see "legacy PnL columns" above. Errors: kFailedPrecondition
+  // when the database has a version this binary does not know (newer binary
+  // ran), or when a legacy table cannot be adopted (a required column is
+  // missing, a row does not convert: the message names order and column).
   virtual absl::StatusOr<std::vector<AppliedMigration>> Migrate() = 0;
 
   // The highest applied migration version; 0 for an empty database.
@@ -418,6 +511,39 @@ class LedgerStore {
   // id), kFailedPrecondition (already resolved).
   virtual absl::StatusOr<ReviewItem> ResolveReviewItem(
       int64_t id, const std::string& note) = 0;
+  // --- Legacy PnL columns (see the section above LedgerStore) -------------
+
+  // Where the store is in the legacy life cycle (read-only).
+  virtual absl::StatusOr<LegacyStatus> GetLegacyStatus() = 0;
+
+  // Design "Historical Corrupted Data", step 1: creates the table
+  // historical_pnl_snapshot_YYYYMMDD (`day`) with (order_id, old_parent_id,
+  // old_pnl_usd, old_cost_basis, note = 'corrupted_historical',
+  // snapshot_time = now) for every sell, in one transaction. Errors:
+  // kAlreadyExists naming the table when it exists (it is never replaced);
+  // kFailedPrecondition when parent_id, pnl_usd or cost_basis_usd were
+  // dropped.
+  virtual absl::StatusOr<LegacySnapshotResult> CreateLegacySnapshot(
+      absl::CivilDay day) = 0;
+
+  // Streams every sell (of `symbol` when given) with its legacy values, by
+  // (symbol, order_id), in pages of at most `page_size` (keyset
+  // pagination). Errors: kInvalidArgument for page_size < 1;
+  // kFailedPrecondition when any legacy column is missing.
+  virtual absl::Status ScanLegacySells(const std::optional<std::string>& symbol,
+                                       const LegacySellSink& sink,
+                                       int page_size) = 0;
+
+  // Design Phase 3, in ONE transaction: creates kLegacyBackupTable
+  // (order_id, parent_id, parent_ids, pnl_usd, cost_basis_usd) when
+  // missing, inserts every sell not yet in it, drops the legacy immutability
+  // trigger (and its function on PostgreSQL) and then every legacy column
+  // still present. Irreversible except from the backup; the space is
+  // reclaimed only by VACUUM (FULL) afterwards. On any error nothing
+  // changes. Errors: kFailedPrecondition when no legacy
+  // column is left (already dropped), or when the backup table exists
+  // without the columns it needs.
+  virtual absl::StatusOr<LegacyDropResult> DropLegacyColumns() = 0;
 };
 
 // Opens (and creates, for SQLite) the database at `url` ("sqlite:PATH",
@@ -467,6 +593,50 @@ struct PnlRow {
 // ScanAllocations.
 absl::StatusOr<std::vector<PnlRow>> SummarizePnl(LedgerStore& store,
                                                  const PnlQuery& query);
+
+// ------------------------------------------------- legacy comparison ----
+
+// One sell: the old system's PnL against a version's.
+struct LegacyPnlRow {
+  std::string symbol;
+  std::string order_id;
+  absl::Time sell_time;
+  std::optional<Decimal> old_pnl;     // legacy pnl_usd; nullopt when NULL
+  // Sum of pnl_usd over the version's matched rows of this sell; nullopt
+  // when the version has no row of it (a sell after its high-water mark).
+  std::optional<Decimal> new_pnl;
+  std::optional<Decimal> difference;  // new_pnl - old_pnl, when both are set
+  Decimal unmatched_size;             // the version's unmatched remainder
+};
+
+struct LegacyPnlSymbol {
+  std::string symbol;
+  int64_t sells = 0;           // sells of the symbol
+  int64_t sells_with_old = 0;  // of which with a legacy pnl_usd
+  Decimal old_total;           // sum of the legacy pnl_usd (NULLs skipped)
+  Decimal new_total;           // sum of new_pnl
+  Decimal difference;          // new_total - old_total
+  // By |difference| descending, then order_id; rows without a difference
+  // (no legacy value or no new row) last, by order_id.
+  std::vector<LegacyPnlRow> rows;
+};
+
+struct LegacyPnlComparison {
+  int64_t version = 0;
+  std::vector<LegacyPnlSymbol> symbols;  // bytewise by symbol
+  Decimal old_total;
+  Decimal new_total;
+  Decimal difference;
+};
+
+// Design Phase 1 "Compare results": per symbol and per sell, the legacy
+// pnl_usd against the sum of `version`'s allocation pnl_usd, exactly (the
+// design's two SUM queries, per sell). `version` should be a completed one
+// (service/core ResolveVersion); an unknown version just has no new rows.
+// Memory O(sells). Errors as ScanLegacySells and ScanAllocations.
+absl::StatusOr<LegacyPnlComparison> CompareLegacyPnl(
+    LedgerStore& store, int64_t version,
+    const std::optional<std::string>& symbol);
 
 }  // namespace fifo
 

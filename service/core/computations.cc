@@ -228,13 +228,67 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
             {"allocation_version", absl::StrCat(version)},
             {"error", std::string(status.message())}});
   std::string message =
-      absl::StrCat("run ", run_id, " (version ", version,
+      absl::StrCat("computation ", run_id, " (version ", version,
                    ") failed and was rolled back: ", status.message());
   if (!aborted.ok()) {
     absl::StrAppend(&message, " (marking it failed also failed: ",
                     aborted.message(), ")");
   }
   return absl::Status(status.code(), message);
+}
+
+absl::StatusOr<Computations::IncrementalPlan> Computations::PlanIncremental(
+    int64_t version) {
+  IncrementalPlan plan;
+  FIFO_ASSIGN_OR_RETURN(plan.ingest_seq, store_->MaxIngestSeq());
+  FIFO_ASSIGN_OR_RETURN(plan.symbols, store_->ListSymbols());
+  FIFO_ASSIGN_OR_RETURN(std::vector<std::string> snapshot_symbols,
+                        store_->ListSnapshotSymbols(version));
+  for (const std::string& symbol : snapshot_symbols) {
+    FIFO_ASSIGN_OR_RETURN(StoredSnapshot snapshot,
+                          store_->LoadSnapshot(version, symbol));
+    if (auto problem = SnapshotProblem(symbol, snapshot)) {
+      plan.fallback_reason =
+          absl::StrCat("snapshot failed validation: ", *problem);
+      return plan;
+    }
+    FIFO_ASSIGN_OR_RETURN(
+        bool backfill,
+        store_->HasTradesIngestedAfter(snapshot.ingest_seq_seen, symbol,
+                                       *snapshot.state.high_water_mark));
+    if (backfill) {
+      plan.fallback_reason = absl::StrCat(
+          "backfill detected: a trade of ", symbol,
+          " was recorded at or before the high-water mark ",
+          DescribeKey(*snapshot.state.high_water_mark));
+      return plan;
+    }
+    plan.openings.emplace(symbol, std::move(snapshot.state));
+  }
+  // A symbol without a snapshot is new: all its trades are computed from
+  // scratch. If the version already holds allocations of it, its snapshot
+  // is missing and extending would duplicate them.
+  for (const std::string& symbol : plan.symbols) {
+    if (plan.openings.count(symbol) > 0) continue;
+    AllocationFilter filter;
+    filter.version = version;
+    filter.symbol = symbol;
+    filter.page_size = 1;
+    bool has_rows = false;
+    absl::Status scanned = store_->ScanAllocations(
+        filter, [&](const std::vector<StoredAllocation>& page) {
+          if (page.empty()) return absl::OkStatus();
+          has_rows = true;
+          return absl::CancelledError("one row is enough");
+        });
+    if (!scanned.ok() && !has_rows) return scanned;
+    if (has_rows) {
+      plan.fallback_reason = absl::StrCat("snapshot of ", symbol,
+                                          " is missing from version ", version);
+      return plan;
+    }
+  }
+  return plan;
 }
 
 absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
@@ -282,52 +336,9 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
     return fall_back("symbol configuration changed since version " +
                      absl::StrCat(*latest));
   }
-
-  FIFO_ASSIGN_OR_RETURN(int64_t ingest_seq, store_->MaxIngestSeq());
-  FIFO_ASSIGN_OR_RETURN(std::vector<std::string> symbols,
-                        store_->ListSymbols());
-  FIFO_ASSIGN_OR_RETURN(std::vector<std::string> snapshot_symbols,
-                        store_->ListSnapshotSymbols(*latest));
-  std::map<std::string, StoredSnapshot> snapshots;
-  for (const std::string& symbol : snapshot_symbols) {
-    FIFO_ASSIGN_OR_RETURN(StoredSnapshot snapshot,
-                          store_->LoadSnapshot(*latest, symbol));
-    if (auto problem = SnapshotProblem(symbol, snapshot)) {
-      return fall_back(absl::StrCat("snapshot failed validation: ", *problem));
-    }
-    FIFO_ASSIGN_OR_RETURN(
-        bool backfill,
-        store_->HasTradesIngestedAfter(snapshot.ingest_seq_seen, symbol,
-                                       *snapshot.state.high_water_mark));
-    if (backfill) {
-      return fall_back(absl::StrCat(
-          "backfill detected: a trade of ", symbol,
-          " was recorded at or before the high-water mark ",
-          DescribeKey(*snapshot.state.high_water_mark)));
-    }
-    snapshots.emplace(symbol, std::move(snapshot));
-  }
-  // A symbol without a snapshot is new: all its trades are computed from
-  // scratch. If the version already holds allocations of it, its snapshot
-  // is missing and extending would duplicate them.
-  for (const std::string& symbol : symbols) {
-    if (snapshots.count(symbol) > 0) continue;
-    AllocationFilter filter;
-    filter.version = *latest;
-    filter.symbol = symbol;
-    filter.page_size = 1;
-    bool has_rows = false;
-    absl::Status scanned = store_->ScanAllocations(
-        filter, [&](const std::vector<StoredAllocation>& page) {
-          if (page.empty()) return absl::OkStatus();
-          has_rows = true;
-          return absl::CancelledError("one row is enough");
-        });
-    if (!scanned.ok() && !has_rows) return scanned;
-    if (has_rows) {
-      return fall_back(absl::StrCat("snapshot of ", symbol,
-                                    " is missing from version ", *latest));
-    }
+  FIFO_ASSIGN_OR_RETURN(IncrementalPlan plan, PlanIncremental(*latest));
+  if (plan.fallback_reason.has_value()) {
+    return fall_back(*std::move(plan.fallback_reason));
   }
 
   RunOptions run_options;
@@ -341,18 +352,28 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
   const int64_t run_id = writer->run().id;
   RunStats stats;
   absl::Status status = [&]() -> absl::Status {
+    // Hold the version's write lock, then plan again: another run may have
+    // extended the version between the first plan and the lock.
+    FIFO_RETURN_IF_ERROR(writer->Begin());
+    FIFO_ASSIGN_OR_RETURN(plan, PlanIncremental(*latest));
+    if (plan.fallback_reason.has_value()) {
+      return absl::AbortedError(absl::StrCat(
+          "the ledger changed while the run started (",
+          *plan.fallback_reason, "); run it again"));
+    }
     int64_t done = 0;
-    for (const std::string& symbol : symbols) {
+    for (const std::string& symbol : plan.symbols) {
       SymbolState opening;
-      auto it = snapshots.find(symbol);
-      if (it != snapshots.end()) opening = std::move(it->second.state);
+      auto it = plan.openings.find(symbol);
+      if (it != plan.openings.end()) opening = std::move(it->second);
       FIFO_RETURN_IF_ERROR(SymbolPass::Run(*store_, *writer, symbol,
                                            configs_.For(symbol),
-                                           std::move(opening), ingest_seq,
+                                           std::move(opening), plan.ingest_seq,
                                            options, stats));
       ++done;
       if (options.progress) {
-        options.progress(done, static_cast<int64_t>(symbols.size()), symbol);
+        options.progress(done, static_cast<int64_t>(plan.symbols.size()),
+                         symbol);
       }
     }
     return absl::OkStatus();
@@ -371,11 +392,14 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
     status = committed.status();
   }
   absl::Status aborted = writer->Abort(std::string(status.message()));
-  (void)aborted;
-  return absl::Status(status.code(),
-                      absl::StrCat("incremental run ", run_id,
-                                   " failed and was rolled back: ",
-                                   status.message()));
+  std::string message =
+      absl::StrCat("computation ", run_id, " (incremental) failed and was rolled back: ",
+                   status.message());
+  if (!aborted.ok()) {
+    absl::StrAppend(&message, " (marking it failed also failed: ",
+                    aborted.message(), ")");
+  }
+  return absl::Status(status.code(), message);
 }
 
 }  // namespace fifo

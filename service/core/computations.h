@@ -25,8 +25,10 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -80,6 +82,16 @@ class Computations {
 
  private:
   struct SymbolPass;
+
+  // What an incremental run would extend: the version's snapshots, or why
+  // it cannot.
+  struct IncrementalPlan {
+    int64_t ingest_seq = 0;
+    std::vector<std::string> symbols;
+    std::map<std::string, SymbolState> openings;
+    std::optional<std::string> fallback_reason;
+  };
+  absl::StatusOr<IncrementalPlan> PlanIncremental(int64_t version);
 
   absl::StatusOr<ComputationRun> RunFull(RunOptions run_options,
                                          const ComputeOptions& options);
