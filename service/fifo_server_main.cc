@@ -52,7 +52,7 @@
 #include "grpcpp/impl/server_builder_option.h"
 #include "grpcpp/impl/server_builder_plugin.h"
 #include "service/auth.h"
-#include "service/handlers_pending.h"
+#include "service/handlers.h"
 #include "service/server_options.h"
 #include "service/tls.h"
 #include "storage/ledger_store.h"

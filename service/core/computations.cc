@@ -76,14 +76,33 @@ void LogUnmatched(const UnmatchedSell& u, int64_t version) {
             {"allocation_version", absl::StrCat(version)}});
 }
 
+// The design's alert for an unmatched sell (title, then message).
+std::string UnmatchedSellAlert(const UnmatchedSell& u, const ComputationRun& run) {
+  return FormatAlertText(
+      absl::StrCat("Unmatched SELL: ", u.symbol),
+      absl::StrCat("Sell ", u.sell_order_id, " has ", u.unmatched_size.ToString(),
+                   " unmatched. Manual investigation required.\n",
+                   "Severity HIGH. Sell size ", u.sell_size.ToString(), " at ",
+                   FormatTimestamp(u.sell_time), "; allocation version ",
+                   run.allocation_version, ", run ", run.id,
+                   ". Queued for manual review (fifoctl review list)."));
+}
+
 }  // namespace
+
+// Alerts of a run, posted once it has committed.
+struct Computations::PendingAlerts {
+  std::vector<std::string> texts;  // at most kMaxAlertsPerRun
+  int64_t more = 0;                // unmatched sells beyond those
+};
 
 // One symbol's pass: trades from the store through the engine into the run.
 struct Computations::SymbolPass {
   static absl::Status Run(LedgerStore& store, RunWriter& writer,
                           const std::string& symbol, const SymbolConfig& config,
                           SymbolState opening, int64_t ingest_seq_seen,
-                          const ComputeOptions& options, RunStats& stats) {
+                          const ComputeOptions& options, RunStats& stats,
+                          PendingAlerts* alerts) {
     std::optional<TradeKey> after = opening.high_water_mark;
     SymbolAllocator allocator(symbol, config, std::move(opening));
     std::vector<Allocation> batch;
@@ -117,6 +136,13 @@ struct Computations::SymbolPass {
     for (const UnmatchedSell& u : allocator.unmatched_sells()) {
       LogUnmatched(u, writer.run().allocation_version);
       FIFO_RETURN_IF_ERROR(writer.EnqueueReview(u));
+      if (alerts != nullptr) {
+        if (alerts->texts.size() < static_cast<size_t>(kMaxAlertsPerRun)) {
+          alerts->texts.push_back(UnmatchedSellAlert(u, writer.run()));
+        } else {
+          ++alerts->more;
+        }
+      }
     }
     for (const DustRemainder& d : allocator.dust_remainders()) {
       LogEvent(LogLevel::kDebug, "dust_remainder",
@@ -133,10 +159,26 @@ struct Computations::SymbolPass {
   }
 };
 
-Computations::Computations(LedgerStore* store, SymbolConfigs configs)
+Computations::Computations(LedgerStore* store, SymbolConfigs configs,
+                           AlertSink* alerts)
     : store_(store),
+      alerts_(alerts),
       configs_(std::move(configs)),
       config_hash_(SymbolConfigHash(configs_)) {}
+
+void Computations::PostAlerts(const PendingAlerts& pending,
+                              const ComputationRun& run) {
+  if (alerts_ == nullptr) return;
+  for (const std::string& text : pending.texts) alerts_->Post(text);
+  if (pending.more > 0) {
+    alerts_->Post(FormatAlertText(
+        absl::StrCat("Unmatched SELLs: ", pending.more, " more"),
+        absl::StrCat("Run ", run.id, " (allocation version ",
+                     run.allocation_version, ") found ", pending.more,
+                     " more unmatched sells than alerted above. Manual "
+                     "investigation required (fifoctl review list).")));
+  }
+}
 
 absl::StatusOr<ComputationRun> Computations::ComputeAllSymbols(
     const ComputeOptions& options) {
@@ -187,6 +229,8 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
             {"symbols", absl::StrCat(symbols.size())}});
 
   RunStats stats;
+  PendingAlerts pending;
+  PendingAlerts* const alerts = alerts_ != nullptr ? &pending : nullptr;
   absl::Status status = [&]() -> absl::Status {
     if (carry_from.has_value()) {
       FIFO_RETURN_IF_ERROR(
@@ -196,7 +240,7 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
     for (const std::string& symbol : symbols) {
       FIFO_RETURN_IF_ERROR(SymbolPass::Run(*store_, *writer, symbol,
                                            configs_.For(symbol), SymbolState{},
-                                           ingest_seq, options, stats));
+                                           ingest_seq, options, stats, alerts));
       ++done;
       if (options.progress) {
         options.progress(done, static_cast<int64_t>(symbols.size()), symbol);
@@ -216,6 +260,7 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
                 {"total_pnl", stats.total_pnl.ToString()},
                 {"duration_ms",
                  absl::StrCat(committed->duration_ms.value_or(0))}});
+      PostAlerts(pending, *committed);
       return committed;
     }
     status = committed.status();
@@ -351,6 +396,8 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
                         store_->StartRun(run_options));
   const int64_t run_id = writer->run().id;
   RunStats stats;
+  PendingAlerts pending;
+  PendingAlerts* const alerts = alerts_ != nullptr ? &pending : nullptr;
   absl::Status status = [&]() -> absl::Status {
     // Hold the version's write lock, then plan again: another run may have
     // extended the version between the first plan and the lock.
@@ -369,7 +416,7 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
       FIFO_RETURN_IF_ERROR(SymbolPass::Run(*store_, *writer, symbol,
                                            configs_.For(symbol),
                                            std::move(opening), plan.ingest_seq,
-                                           options, stats));
+                                           options, stats, alerts));
       ++done;
       if (options.progress) {
         options.progress(done, static_cast<int64_t>(plan.symbols.size()),
@@ -387,6 +434,7 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
                  absl::StrCat(committed->allocation_version)},
                 {"allocations_created",
                  absl::StrCat(committed->allocations_created)}});
+      PostAlerts(pending, *committed);
       return committed;
     }
     status = committed.status();

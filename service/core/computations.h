@@ -32,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/alert_webhook.h"
 #include "engine/symbol_config.h"
 #include "storage/ledger_store.h"
 
@@ -49,8 +50,15 @@ struct ComputeOptions {
 class Computations {
  public:
   // `store` must outlive this object. `configs` is the symbol configuration
-  // every run uses; its hash is recorded in the log.
-  Computations(LedgerStore* store, SymbolConfigs configs);
+  // every run uses; its hash is recorded in the log. `alerts` (optional,
+  // must outlive this object) receives one alert per unmatched sell of a
+  // run, posted only after the run committed (a rolled-back run raises no
+  // alarm), at most kMaxAlertsPerRun of them plus one summary of the rest.
+  // AlertSink::Post never blocks, so alerts never slow a run down.
+  Computations(LedgerStore* store, SymbolConfigs configs,
+               AlertSink* alerts = nullptr);
+
+  static constexpr int kMaxAlertsPerRun = 20;
 
   Computations(const Computations&) = delete;
   Computations& operator=(const Computations&) = delete;
@@ -82,6 +90,10 @@ class Computations {
 
  private:
   struct SymbolPass;
+  struct PendingAlerts;
+
+  // Posts a committed run's alerts (no-op without a sink).
+  void PostAlerts(const PendingAlerts& pending, const ComputationRun& run);
 
   // What an incremental run would extend: the version's snapshots, or why
   // it cannot.
@@ -97,6 +109,7 @@ class Computations {
                                          const ComputeOptions& options);
 
   LedgerStore* const store_;
+  AlertSink* const alerts_;  // may be null
   const SymbolConfigs configs_;
   const std::string config_hash_;
 };

@@ -24,6 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "storage/ledger_store.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
@@ -253,6 +254,13 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     server->postgres_admin_url_ = admin;
     server->postgres_database_ = database;
     server->db_url_ = *url;
+    // As in production, where the migration Job runs before the servers.
+    absl::StatusOr<std::unique_ptr<LedgerStore>> store =
+        OpenLedgerStore(server->db_url_);
+    if (!store.ok()) return store.status();
+    if (absl::Status migrated = (*store)->Migrate().status(); !migrated.ok()) {
+      return migrated;
+    }
   } else {
     server->db_url_ =
         absl::StrCat("sqlite:", TempRoot(), "/fifo_e2e_", suffix, ".db");

@@ -1,28 +1,33 @@
-// File: service/handlers_pending.h
+// File: service/handlers.h
 //
-// ============================================================================
-// PENDING — PLACEHOLDER HANDLERS, TO BE REPLACED BY THE LEAD.
-// These classes exist so that fifo_server, its authentication, health,
-// reflection, TLS and the e2e harness can be built and tested before the
-// core (service/allocation_service.h) exists. Every handler authorizes the
-// call exactly as a real one must (FIFO_AUTHORIZE_OR_RETURN first), then
-// answers UNIMPLEMENTED. Replace this pair of files with
-// service/*_service_impl.{h,cc} over the core, keeping:
-//   * the FIFO_AUTHORIZE_OR_RETURN line at the top of every handler;
-//   * CreateServiceHandlers() (or an equivalent that fifo_server_main.cc
-//     calls) returning one registered service per fifo.v1 service.
-// ============================================================================
+// The fifo.v1 gRPC handlers: thin adapters over the service core
+// (service/core/). Every handler
+//   1. authorizes the caller (FIFO_AUTHORIZE_OR_RETURN, first line),
+//   2. parses and validates the request into domain types
+//      (service/convert.h; INVALID_ARGUMENT naming the field),
+//   3. calls the core with a store from the pool,
+//   4. converts the reply, and maps any absl::Status to a grpc::Status in one
+//      place (service/grpc_status.h): NOT_FOUND for an unknown version or
+//      symbol, ALREADY_EXISTS for a conflicting trade, ABORTED for a
+//      computation that lost a race, CANCELLED/DEADLINE_EXCEEDED when the
+//      caller gave up (the computation is rolled back).
+// A computation polls ServerContext::IsCancelled() between pages of work, so
+// deadlines, cancelled calls and the server's shutdown deadline roll back an
+// unfinished run instead of leaving it half done.
 //
-// Thread safety: the handler classes are stateless apart from the borrowed
-// Authorizer, which is immutable; gRPC may call them concurrently.
-#ifndef FIFO_SERVICE_HANDLERS_PENDING_H_
-#define FIFO_SERVICE_HANDLERS_PENDING_H_
+// Thread safety: handlers are stateless; the shared ServiceState is
+// thread-safe (each LedgerStore serialises its own calls; the pool spreads
+// concurrent calls over several connections).
+#ifndef FIFO_SERVICE_HANDLERS_H_
+#define FIFO_SERVICE_HANDLERS_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/symbol_config.h"
 #include "fifo/v1/allocation_engine.grpc.pb.h"
 #include "fifo/v1/allocation_validator.grpc.pb.h"
 #include "fifo/v1/pnl_reports.grpc.pb.h"
@@ -30,6 +35,8 @@
 #include "fifo/v1/trade_ledger.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "service/auth.h"
+#include "service/core/computations.h"
+#include "storage/ledger_store.h"
 
 namespace fifo {
 
@@ -37,33 +44,61 @@ namespace fifo {
 struct ServerConfig {
   std::string db_url;              // --db
   std::string symbol_config_path;  // --symbol-config; empty: exact defaults
+  int store_connections = 4;       // size of the store pool
 };
 
-// The services fifo_server registers, owned. The server must not outlive
-// this object.
+// State shared by every handler: a pool of store connections, each with its
+// Computations over the same symbol configuration.
+class ServiceState {
+ public:
+  // Opens `config.store_connections` stores on `config.db_url`, checks the
+  // schema is current (FAILED_PRECONDITION: run `fifoctl migrate`; an empty
+  // SQLite file is migrated), marks abandoned runs failed, and loads the
+  // symbol configuration.
+  static absl::StatusOr<std::unique_ptr<ServiceState>> Open(
+      const ServerConfig& config);
+
+  struct Slot {
+    std::unique_ptr<LedgerStore> store;
+    std::unique_ptr<Computations> computations;
+  };
+
+  // A slot for one call, round robin.
+  Slot& Next();
+  const SymbolConfigs& configs() const { return configs_; }
+
+ private:
+  ServiceState() = default;
+  SymbolConfigs configs_;
+  std::vector<Slot> slots_;
+  std::atomic<size_t> next_{0};
+};
+
+// The services fifo_server registers, owned, and the state they share. The
+// server must not outlive this object.
 struct ServiceHandlers {
+  std::unique_ptr<ServiceState> state;
   std::vector<std::unique_ptr<grpc::Service>> services;
 };
 
-// PENDING: builds the placeholder handlers. kInvalidArgument for an empty
-// db_url. REQUIRES: `authorizer` outlives the result.
+// Builds every fifo.v1 service over `config`. Errors: kInvalidArgument for
+// an empty db_url or a bad symbol configuration; store errors.
+// REQUIRES: `authorizer` outlives the result.
 absl::StatusOr<ServiceHandlers> CreateServiceHandlers(
     const ServerConfig& config, const Authorizer* authorizer);
 
-// PENDING placeholder.
-class PendingAllocationEngine final
+class AllocationEngineService final
     : public fifo::v1::AllocationEngine::Service {
  public:
-  explicit PendingAllocationEngine(const Authorizer* authorizer)
-      : authorizer_(authorizer) {}
+  AllocationEngineService(ServiceState* state, const Authorizer* authorizer)
+      : state_(state), authorizer_(authorizer) {}
   grpc::Status ComputeAllSymbols(
       grpc::ServerContext* context,
       const fifo::v1::ComputeAllSymbolsRequest* request,
       fifo::v1::ComputeAllSymbolsResponse* response) override;
-  grpc::Status ComputeSymbol(
-      grpc::ServerContext* context,
-      const fifo::v1::ComputeSymbolRequest* request,
-      fifo::v1::ComputeSymbolResponse* response) override;
+  grpc::Status ComputeSymbol(grpc::ServerContext* context,
+                             const fifo::v1::ComputeSymbolRequest* request,
+                             fifo::v1::ComputeSymbolResponse* response) override;
   grpc::Status ComputeIncremental(
       grpc::ServerContext* context,
       const fifo::v1::ComputeIncrementalRequest* request,
@@ -77,15 +112,15 @@ class PendingAllocationEngine final
       fifo::v1::ListComputationsResponse* response) override;
 
  private:
+  ServiceState* const state_;
   const Authorizer* const authorizer_;
 };
 
-// PENDING placeholder.
-class PendingAllocationValidator final
+class AllocationValidatorService final
     : public fifo::v1::AllocationValidator::Service {
  public:
-  explicit PendingAllocationValidator(const Authorizer* authorizer)
-      : authorizer_(authorizer) {}
+  AllocationValidatorService(ServiceState* state, const Authorizer* authorizer)
+      : state_(state), authorizer_(authorizer) {}
   grpc::Status ValidateAllocations(
       grpc::ServerContext* context,
       const fifo::v1::ValidateAllocationsRequest* request,
@@ -96,14 +131,14 @@ class PendingAllocationValidator final
       fifo::v1::FindDiscrepanciesResponse* response) override;
 
  private:
+  ServiceState* const state_;
   const Authorizer* const authorizer_;
 };
 
-// PENDING placeholder.
-class PendingTradeLedger final : public fifo::v1::TradeLedger::Service {
+class TradeLedgerService final : public fifo::v1::TradeLedger::Service {
  public:
-  explicit PendingTradeLedger(const Authorizer* authorizer)
-      : authorizer_(authorizer) {}
+  TradeLedgerService(ServiceState* state, const Authorizer* authorizer)
+      : state_(state), authorizer_(authorizer) {}
   grpc::Status RecordTrade(grpc::ServerContext* context,
                            const fifo::v1::RecordTradeRequest* request,
                            fifo::v1::RecordTradeResponse* response) override;
@@ -116,14 +151,14 @@ class PendingTradeLedger final : public fifo::v1::TradeLedger::Service {
                           fifo::v1::ListTradesResponse* response) override;
 
  private:
+  ServiceState* const state_;
   const Authorizer* const authorizer_;
 };
 
-// PENDING placeholder.
-class PendingPnlReports final : public fifo::v1::PnlReports::Service {
+class PnlReportsService final : public fifo::v1::PnlReports::Service {
  public:
-  explicit PendingPnlReports(const Authorizer* authorizer)
-      : authorizer_(authorizer) {}
+  PnlReportsService(ServiceState* state, const Authorizer* authorizer)
+      : state_(state), authorizer_(authorizer) {}
   grpc::Status GetPnlReport(grpc::ServerContext* context,
                             const fifo::v1::GetPnlReportRequest* request,
                             fifo::v1::PnlReport* response) override;
@@ -141,14 +176,14 @@ class PendingPnlReports final : public fifo::v1::PnlReports::Service {
       grpc::ServerWriter<fifo::v1::Allocation>* writer) override;
 
  private:
+  ServiceState* const state_;
   const Authorizer* const authorizer_;
 };
 
-// PENDING placeholder.
-class PendingReviewQueue final : public fifo::v1::ReviewQueue::Service {
+class ReviewQueueService final : public fifo::v1::ReviewQueue::Service {
  public:
-  explicit PendingReviewQueue(const Authorizer* authorizer)
-      : authorizer_(authorizer) {}
+  ReviewQueueService(ServiceState* state, const Authorizer* authorizer)
+      : state_(state), authorizer_(authorizer) {}
   grpc::Status ListReviewItems(
       grpc::ServerContext* context,
       const fifo::v1::ListReviewItemsRequest* request,
@@ -159,9 +194,10 @@ class PendingReviewQueue final : public fifo::v1::ReviewQueue::Service {
       fifo::v1::ReviewItem* response) override;
 
  private:
+  ServiceState* const state_;
   const Authorizer* const authorizer_;
 };
 
 }  // namespace fifo
 
-#endif  // FIFO_SERVICE_HANDLERS_PENDING_H_
+#endif  // FIFO_SERVICE_HANDLERS_H_

@@ -1,0 +1,554 @@
+#include "service/handlers.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "formats/symbol_config_json.h"
+#include "service/convert.h"
+#include "service/core/reports.h"
+#include "service/core/validations.h"
+#include "service/grpc_status.h"
+
+namespace fifo {
+namespace {
+
+namespace pb = ::fifo::v1;
+
+constexpr int kDefaultPageSize = 100;
+constexpr int kMaxPageSize = 1000;
+
+int PageSize(int32_t requested) {
+  if (requested <= 0) return kDefaultPageSize;
+  return std::min<int>(requested, kMaxPageSize);
+}
+
+// Offset page tokens for lists assembled in memory.
+absl::StatusOr<size_t> OffsetFromToken(const std::string& token) {
+  if (token.empty()) return 0;
+  uint64_t offset = 0;
+  if (!absl::SimpleAtoi(token, &offset)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_token: not a token from this list: \"", token, "\""));
+  }
+  return static_cast<size_t>(offset);
+}
+
+std::optional<int64_t> OptionalVersion(bool has, int64_t version) {
+  return has ? std::optional<int64_t>(version) : std::nullopt;
+}
+
+std::optional<std::string> OptionalText(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
+
+ComputeOptions OptionsFor(grpc::ServerContext* context,
+                          pb::TriggeredBy trigger) {
+  ComputeOptions options;
+  options.triggered_by = TriggerFromProto(trigger, RunTrigger::kApi);
+  options.should_stop = [context] { return context->IsCancelled(); };
+  return options;
+}
+
+}  // namespace
+
+// --- ServiceState -------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<ServiceState>> ServiceState::Open(
+    const ServerConfig& config) {
+  if (config.db_url.empty()) {
+    return absl::InvalidArgumentError("--db must not be empty");
+  }
+  std::unique_ptr<ServiceState> state(new ServiceState());
+  if (!config.symbol_config_path.empty()) {
+    FIFO_ASSIGN_OR_RETURN(state->configs_,
+                          ReadSymbolConfigFile(config.symbol_config_path));
+  }
+  const int connections = std::max(1, config.store_connections);
+  for (int i = 0; i < connections; ++i) {
+    FIFO_ASSIGN_OR_RETURN(std::unique_ptr<LedgerStore> store,
+                          OpenLedgerStore(config.db_url));
+    if (i == 0) {
+      absl::Status schema = store->CheckSchema();
+      if (!schema.ok()) {
+        FIFO_ASSIGN_OR_RETURN(int version, store->SchemaVersion());
+        if (store->dialect() != "sqlite" || version != 0) return schema;
+        FIFO_RETURN_IF_ERROR(store->Migrate().status());
+      }
+      FIFO_RETURN_IF_ERROR(store->MarkAbandonedRuns().status());
+    }
+    Slot slot;
+    slot.computations =
+        std::make_unique<Computations>(store.get(), state->configs_);
+    slot.store = std::move(store);
+    state->slots_.push_back(std::move(slot));
+  }
+  return state;
+}
+
+ServiceState::Slot& ServiceState::Next() {
+  return slots_[next_.fetch_add(1, std::memory_order_relaxed) % slots_.size()];
+}
+
+absl::StatusOr<ServiceHandlers> CreateServiceHandlers(
+    const ServerConfig& config, const Authorizer* authorizer) {
+  ServiceHandlers handlers;
+  FIFO_ASSIGN_OR_RETURN(handlers.state, ServiceState::Open(config));
+  ServiceState* state = handlers.state.get();
+  handlers.services.push_back(
+      std::make_unique<AllocationEngineService>(state, authorizer));
+  handlers.services.push_back(
+      std::make_unique<AllocationValidatorService>(state, authorizer));
+  handlers.services.push_back(
+      std::make_unique<PnlReportsService>(state, authorizer));
+  handlers.services.push_back(
+      std::make_unique<ReviewQueueService>(state, authorizer));
+  handlers.services.push_back(
+      std::make_unique<TradeLedgerService>(state, authorizer));
+  return handlers;
+}
+
+// --- AllocationEngine -----------------------------------------------------------
+
+grpc::Status AllocationEngineService::ComputeAllSymbols(
+    grpc::ServerContext* context, const pb::ComputeAllSymbolsRequest* request,
+    pb::ComputeAllSymbolsResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
+  absl::StatusOr<ComputationRun> run =
+      state_->Next().computations->ComputeAllSymbols(
+          OptionsFor(context, request->triggered_by()));
+  if (!run.ok()) return ToGrpcStatus(run.status());
+  *response->mutable_computation() = ComputationToProto(*run);
+  return grpc::Status::OK;
+}
+
+grpc::Status AllocationEngineService::ComputeSymbol(
+    grpc::ServerContext* context, const pb::ComputeSymbolRequest* request,
+    pb::ComputeSymbolResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
+  if (request->symbol().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("symbol: required"));
+  }
+  absl::StatusOr<ComputationRun> run =
+      state_->Next().computations->ComputeSymbol(
+          request->symbol(), OptionsFor(context, request->triggered_by()));
+  if (!run.ok()) return ToGrpcStatus(run.status());
+  *response->mutable_computation() = ComputationToProto(*run);
+  return grpc::Status::OK;
+}
+
+grpc::Status AllocationEngineService::ComputeIncremental(
+    grpc::ServerContext* context, const pb::ComputeIncrementalRequest* request,
+    pb::ComputeIncrementalResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
+  std::optional<absl::Time> since;
+  if (request->has_since()) {
+    absl::StatusOr<absl::Time> t = TimeFromProto("since", request->since());
+    if (!t.ok()) return ToGrpcStatus(t.status());
+    since = *t;
+  }
+  absl::StatusOr<ComputationRun> run =
+      state_->Next().computations->ComputeIncremental(
+          since, OptionsFor(context, request->triggered_by()));
+  if (!run.ok()) return ToGrpcStatus(run.status());
+  *response->mutable_computation() = ComputationToProto(*run);
+  return grpc::Status::OK;
+}
+
+grpc::Status AllocationEngineService::GetComputation(
+    grpc::ServerContext* context, const pb::GetComputationRequest* request,
+    pb::Computation* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
+  absl::StatusOr<ComputationRun> run =
+      state_->Next().store->GetRun(request->id());
+  if (!run.ok()) return ToGrpcStatus(run.status());
+  *response = ComputationToProto(*run);
+  return grpc::Status::OK;
+}
+
+grpc::Status AllocationEngineService::ListComputations(
+    grpc::ServerContext* context, const pb::ListComputationsRequest* request,
+    pb::ListComputationsResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
+  LedgerStore& store = *state_->Next().store;
+  const int page_size = PageSize(request->page_size());
+  const bool filtered =
+      request->status() != pb::COMPUTATION_STATUS_UNSPECIFIED ||
+      request->has_allocation_version();
+  std::string token = request->page_token();
+  // Filters apply to the store's pages; keep reading until the page is full.
+  while (true) {
+    absl::StatusOr<RunPage> page = store.ListRuns(page_size, token);
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    for (const ComputationRun& run : page->runs) {
+      pb::Computation c = ComputationToProto(run);
+      if (request->status() != pb::COMPUTATION_STATUS_UNSPECIFIED &&
+          c.status() != request->status()) {
+        continue;
+      }
+      if (request->has_allocation_version() &&
+          run.allocation_version != request->allocation_version()) {
+        continue;
+      }
+      *response->add_computations() = std::move(c);
+    }
+    token = page->next_page_token;
+    if (token.empty() || !filtered ||
+        response->computations_size() >= page_size) {
+      break;
+    }
+  }
+  response->set_next_page_token(token);
+  return grpc::Status::OK;
+}
+
+// --- AllocationValidator ------------------------------------------------------
+
+grpc::Status AllocationValidatorService::ValidateAllocations(
+    grpc::ServerContext* context, const pb::ValidateAllocationsRequest* request,
+    pb::ValidateAllocationsResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationValidator);
+  absl::StatusOr<VersionValidation> v = ValidateVersion(
+      *state_->Next().store, state_->configs(),
+      OptionalVersion(request->has_allocation_version(),
+                      request->allocation_version()),
+      OptionalText(request->symbol()));
+  if (!v.ok()) return ToGrpcStatus(v.status());
+  *response = ValidationToProto(*v, request->max_violations());
+  return grpc::Status::OK;
+}
+
+grpc::Status AllocationValidatorService::FindDiscrepancies(
+    grpc::ServerContext* context, const pb::FindDiscrepanciesRequest* request,
+    pb::FindDiscrepanciesResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationValidator);
+  if (request->version_a() <= 0 || request->version_b() <= 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "version_a and version_b: required, positive versions"));
+  }
+  absl::StatusOr<VersionComparison> c = CompareVersions(
+      *state_->Next().store, request->version_a(), request->version_b());
+  if (!c.ok()) return ToGrpcStatus(c.status());
+  if (!request->symbol().empty()) {
+    VersionComparison only;
+    only.version_a = c->version_a;
+    only.version_b = c->version_b;
+    for (SellDiscrepancy& d : c->sells) {
+      if (d.symbol == request->symbol()) only.sells.push_back(std::move(d));
+    }
+    for (SymbolComparison& s : c->symbols) {
+      if (s.symbol != request->symbol()) continue;
+      only.pnl_a = s.pnl_a;
+      only.pnl_b = s.pnl_b;
+      only.pnl_delta = s.pnl_delta;
+      only.symbols.push_back(std::move(s));
+    }
+    *c = std::move(only);
+  }
+  *response = ComparisonToProto(*c, request->max_sells());
+  return grpc::Status::OK;
+}
+
+// --- TradeLedger --------------------------------------------------------------
+
+grpc::Status TradeLedgerService::RecordTrade(
+    grpc::ServerContext* context, const pb::RecordTradeRequest* request,
+    pb::RecordTradeResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::TradeLedger);
+  absl::StatusOr<Trade> trade = TradeFromProto("trade", request->trade());
+  if (!trade.ok()) return ToGrpcStatus(trade.status());
+  absl::StatusOr<ImportResult> result =
+      state_->Next().store->ImportTrades({*trade}, /*dry_run=*/false);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response->mutable_trade() = TradeToProto(*trade);
+  response->set_created(result->inserted == 1);
+  return grpc::Status::OK;
+}
+
+grpc::Status TradeLedgerService::ImportTrades(
+    grpc::ServerContext* context,
+    grpc::ServerReader<pb::ImportTradesRequest>* reader,
+    pb::ImportTradesResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::TradeLedger);
+  std::vector<Trade> trades;
+  pb::ImportTradesRequest message;
+  int64_t received = 0;
+  while (reader->Read(&message)) {
+    absl::StatusOr<Trade> trade = TradeFromProto(
+        absl::StrCat("message ", received + 1, ": trade"), message.trade());
+    ++received;
+    if (!trade.ok()) return ToGrpcStatus(trade.status());
+    trades.push_back(*std::move(trade));
+  }
+  if (context->IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED,
+                        "import cancelled by the client; nothing written");
+  }
+  // One transaction for the whole stream.
+  absl::StatusOr<ImportResult> result =
+      state_->Next().store->ImportTrades(trades, /*dry_run=*/false);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_received(received);
+  response->set_created(result->inserted);
+  response->set_unchanged(result->unchanged);
+  return grpc::Status::OK;
+}
+
+grpc::Status TradeLedgerService::ListTrades(
+    grpc::ServerContext* context, const pb::ListTradesRequest* request,
+    pb::ListTradesResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::TradeLedger);
+  std::optional<absl::Time> from, to;
+  if (request->has_start_time()) {
+    absl::StatusOr<absl::Time> t =
+        TimeFromProto("start_time", request->start_time());
+    if (!t.ok()) return ToGrpcStatus(t.status());
+    from = *t;
+  }
+  if (request->has_end_time()) {
+    absl::StatusOr<absl::Time> t = TimeFromProto("end_time", request->end_time());
+    if (!t.ok()) return ToGrpcStatus(t.status());
+    to = *t;
+  }
+  const int page_size = PageSize(request->page_size());
+  const bool filtered = request->side() != pb::SIDE_UNSPECIFIED ||
+                        from.has_value() || to.has_value();
+  LedgerStore& store = *state_->Next().store;
+  TradeFilter filter;
+  filter.symbol = OptionalText(request->symbol());
+  filter.page_size = page_size;
+  filter.page_token = request->page_token();
+  while (true) {
+    absl::StatusOr<TradePage> page = store.ListTrades(filter);
+    if (!page.ok()) return ToGrpcStatus(page.status());
+    for (const Trade& t : page->trades) {
+      if (request->side() == pb::SIDE_BUY && t.side != Side::kBuy) continue;
+      if (request->side() == pb::SIDE_SELL && t.side != Side::kSell) continue;
+      if (from && t.order_time < *from) continue;
+      if (to && t.order_time >= *to) continue;
+      *response->add_trades() = TradeToProto(t);
+    }
+    filter.page_token = page->next_page_token;
+    if (filter.page_token.empty() || !filtered ||
+        response->trades_size() >= page_size) {
+      break;
+    }
+  }
+  response->set_next_page_token(filter.page_token);
+  return grpc::Status::OK;
+}
+
+// --- PnlReports ---------------------------------------------------------------
+
+grpc::Status PnlReportsService::GetPnlReport(
+    grpc::ServerContext* context, const pb::GetPnlReportRequest* request,
+    pb::PnlReport* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::PnlReports);
+  PnlReportQuery query;
+  query.version = OptionalVersion(request->has_allocation_version(),
+                                  request->allocation_version());
+  query.symbol = OptionalText(request->symbol());
+  query.period = request->period().empty() ? "all" : request->period();
+  query.grouping = GroupingFromProto(request->group_by());
+  query.now = absl::Now();
+  absl::StatusOr<PnlReport> report =
+      BuildPnlReport(*state_->Next().store, query);
+  if (!report.ok()) return ToGrpcStatus(report.status());
+  *response = PnlReportToProto(*report, query.grouping);
+  return grpc::Status::OK;
+}
+
+grpc::Status PnlReportsService::ListUnmatchedSells(
+    grpc::ServerContext* context, const pb::ListUnmatchedSellsRequest* request,
+    pb::ListUnmatchedSellsResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::PnlReports);
+  LedgerStore& store = *state_->Next().store;
+  absl::StatusOr<int64_t> version = ResolveVersion(
+      store, OptionalVersion(request->has_allocation_version(),
+                             request->allocation_version()));
+  if (!version.ok()) return ToGrpcStatus(version.status());
+  absl::StatusOr<size_t> offset = OffsetFromToken(request->page_token());
+  if (!offset.ok()) return ToGrpcStatus(offset.status());
+  const size_t page_size = PageSize(request->page_size());
+  AllocationFilter filter;
+  filter.version = *version;
+  filter.symbol = OptionalText(request->symbol());
+  filter.kind = AllocationFilter::Kind::kUnmatchedOnly;
+  size_t index = 0;
+  bool more = false;
+  absl::Status scanned = store.ScanAllocations(
+      filter, [&](const std::vector<StoredAllocation>& page) {
+        for (const StoredAllocation& s : page) {
+          if (index++ < *offset) continue;
+          if (static_cast<size_t>(response->unmatched_sells_size()) >=
+              page_size) {
+            more = true;
+            return absl::CancelledError("page full");
+          }
+          pb::UnmatchedSell* u = response->add_unmatched_sells();
+          u->set_sell_order_id(s.allocation.sell_order_id);
+          u->set_symbol(s.allocation.symbol);
+          *u->mutable_sell_time() = TimeToProto(s.allocation.sell_time);
+          u->set_unmatched_size(s.allocation.allocated_size.ToString());
+          u->set_sell_price(s.allocation.sell_price.ToString());
+        }
+        return absl::OkStatus();
+      });
+  if (!scanned.ok() && !more) return ToGrpcStatus(scanned);
+  response->set_allocation_version(*version);
+  if (more) {
+    response->set_next_page_token(
+        absl::StrCat(*offset + response->unmatched_sells_size()));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status PnlReportsService::GetAllocationHealth(
+    grpc::ServerContext* context, const pb::GetAllocationHealthRequest* request,
+    pb::AllocationHealth* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::PnlReports);
+  LedgerStore& store = *state_->Next().store;
+  absl::StatusOr<int64_t> version = ResolveVersion(
+      store, OptionalVersion(request->has_allocation_version(),
+                             request->allocation_version()));
+  if (!version.ok()) return ToGrpcStatus(version.status());
+  int64_t rows = 0, unmatched = 0;
+  std::set<std::string> sells, buys;
+  Decimal pnl;
+  std::optional<absl::Time> first, last;
+  AllocationFilter filter;
+  filter.version = *version;
+  absl::Status scanned = store.ScanAllocations(
+      filter, [&](const std::vector<StoredAllocation>& page) {
+        if (context->IsCancelled()) return absl::CancelledError("cancelled");
+        for (const StoredAllocation& s : page) {
+          const Allocation& a = s.allocation;
+          ++rows;
+          if (a.matched()) {
+            sells.insert(a.sell_order_id);
+            buys.insert(*a.buy_order_id);
+            pnl += a.pnl_usd;
+          } else {
+            ++unmatched;
+          }
+          if (!first || a.sell_time < *first) first = a.sell_time;
+          if (!last || a.sell_time > *last) last = a.sell_time;
+        }
+        return absl::OkStatus();
+      });
+  if (!scanned.ok()) return ToGrpcStatus(scanned);
+  response->set_allocation_version(*version);
+  response->set_total_allocations(rows);
+  response->set_unmatched_allocations(unmatched);
+  response->set_sells_matched(static_cast<int64_t>(sells.size()));
+  response->set_buys_used(static_cast<int64_t>(buys.size()));
+  response->set_total_pnl_usd(pnl.ToString());
+  if (first) *response->mutable_first_sell_time() = TimeToProto(*first);
+  if (last) *response->mutable_last_sell_time() = TimeToProto(*last);
+  absl::StatusOr<RunPage> runs = store.ListRuns(1000, "");
+  if (runs.ok()) {
+    for (const ComputationRun& run : runs->runs) {
+      if (run.allocation_version == *version &&
+          run.status == RunStatus::kCompleted) {
+        *response->mutable_latest_computation() = ComputationToProto(run);
+        break;
+      }
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status PnlReportsService::ListAllocations(
+    grpc::ServerContext* context, const pb::ListAllocationsRequest* request,
+    grpc::ServerWriter<pb::Allocation>* writer) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::PnlReports);
+  LedgerStore& store = *state_->Next().store;
+  absl::StatusOr<int64_t> version = ResolveVersion(
+      store, OptionalVersion(request->has_allocation_version(),
+                             request->allocation_version()));
+  if (!version.ok()) return ToGrpcStatus(version.status());
+  AllocationFilter filter;
+  filter.version = *version;
+  filter.symbol = OptionalText(request->symbol());
+  if (request->unmatched_only()) {
+    filter.kind = AllocationFilter::Kind::kUnmatchedOnly;
+  }
+  absl::Status scanned = store.ScanAllocations(
+      filter, [&](const std::vector<StoredAllocation>& page) {
+        for (const StoredAllocation& s : page) {
+          const Allocation& a = s.allocation;
+          if (!request->sell_order_id().empty() &&
+              a.sell_order_id != request->sell_order_id()) {
+            continue;
+          }
+          if (!request->buy_order_id().empty() &&
+              a.buy_order_id.value_or("") != request->buy_order_id()) {
+            continue;
+          }
+          if (!writer->Write(AllocationToProto(s))) {
+            return absl::CancelledError("the client stopped reading");
+          }
+        }
+        return absl::OkStatus();
+      });
+  return ToGrpcStatus(scanned);
+}
+
+// --- ReviewQueue --------------------------------------------------------------
+
+grpc::Status ReviewQueueService::ListReviewItems(
+    grpc::ServerContext* context, const pb::ListReviewItemsRequest* request,
+    pb::ListReviewItemsResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::ReviewQueue);
+  ReviewFilter filter = ReviewFilter::kAll;
+  if (request->status() == pb::REVIEW_STATUS_OPEN) filter = ReviewFilter::kOpen;
+  if (request->status() == pb::REVIEW_STATUS_RESOLVED) {
+    filter = ReviewFilter::kResolved;
+  }
+  absl::StatusOr<size_t> offset = OffsetFromToken(request->page_token());
+  if (!offset.ok()) return ToGrpcStatus(offset.status());
+  absl::StatusOr<std::vector<ReviewItem>> items =
+      state_->Next().store->ListReviewItems(filter);
+  if (!items.ok()) return ToGrpcStatus(items.status());
+  const size_t page_size = PageSize(request->page_size());
+  size_t index = 0;
+  for (const ReviewItem& item : *items) {
+    if (!request->symbol().empty() && item.symbol != request->symbol()) continue;
+    if (!request->issue_type().empty() &&
+        item.issue_type != request->issue_type()) {
+      continue;
+    }
+    if (index++ < *offset) continue;
+    if (static_cast<size_t>(response->items_size()) >= page_size) {
+      response->set_next_page_token(absl::StrCat(index - 1));
+      break;
+    }
+    *response->add_items() = ReviewItemToProto(item);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ReviewQueueService::ResolveReviewItem(
+    grpc::ServerContext* context, const pb::ResolveReviewItemRequest* request,
+    pb::ReviewItem* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::ReviewQueue);
+  if (request->resolution_note().empty()) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        "resolution_note: required (say how the item was resolved)"));
+  }
+  std::string note = request->resolution_note();
+  if (!request->resolved_by().empty()) {
+    note = absl::StrCat(note, " (resolved by ", request->resolved_by(), ")");
+  }
+  absl::StatusOr<ReviewItem> item =
+      state_->Next().store->ResolveReviewItem(request->id(), note);
+  if (!item.ok()) return ToGrpcStatus(item.status());
+  *response = ReviewItemToProto(*item);
+  return grpc::Status::OK;
+}
+
+}  // namespace fifo
