@@ -33,6 +33,9 @@ struct GlobalOptions {
   std::string server;
   std::string token;
   std::string tls_ca;
+  // Slack-compatible webhook URL for unmatched-sell alerts of local
+  // computations (--alert-webhook, $FIFO_ALERT_WEBHOOK); empty = none.
+  std::string alert_webhook;
   bool quiet = false;
 };
 

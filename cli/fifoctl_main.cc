@@ -6,6 +6,7 @@
 #include "CLI/CLI.hpp"
 #include "cli/allocate_command.h"
 #include "cli/cli_common.h"
+#include "cli/legacy_command.h"
 #include "common/log.h"
 #include "cli/report_command.h"
 #include "cli/store_commands.h"
@@ -23,6 +24,11 @@ int main(int argc, char** argv) {
   app.add_option("--symbol-config", global.symbol_config,
                  "Symbol configuration JSON (default: $FIFO_SYMBOL_CONFIG)");
   app.add_flag("-q,--quiet", global.quiet, "Print no summary or progress");
+  app.add_option("--alert-webhook", global.alert_webhook,
+                 "POST an alert ({\"text\": ...}, Slack compatible) per "
+                 "unmatched sell of a computation to this http(s) URL "
+                 "(default: $FIFO_ALERT_WEBHOOK)")
+      ->envname("FIFO_ALERT_WEBHOOK");
   // fifoctl prints its own results; its logs default to warnings and errors
   // (unmatched sells, failed runs). FIFO_LOG_LEVEL overrides.
   if (std::getenv("FIFO_LOG_LEVEL") == nullptr) {
@@ -32,6 +38,7 @@ int main(int argc, char** argv) {
   fifo::cli::RegisterAllocateCommand(app, global, exit_code);
   fifo::cli::RegisterStoreCommands(app, global, exit_code);
   fifo::cli::RegisterReportCommand(app, global, exit_code);
+  fifo::cli::RegisterLegacyCommand(app, global, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

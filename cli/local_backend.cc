@@ -6,7 +6,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "cli/backend.h"
+#include "common/alert_webhook.h"
 #include "common/status_macros.h"
 #include "service/core/computations.h"
 
@@ -17,11 +19,22 @@ namespace {
 class LocalBackend : public Backend {
  public:
   LocalBackend(std::unique_ptr<LedgerStore> store, SymbolConfigs configs,
-               bool progress)
+               bool progress, std::unique_ptr<AlertWebhook> alerts)
       : progress_(progress),
+        alerts_(std::move(alerts)),
         store_(std::move(store)),
         configs_(configs),
-        computations_(store_.get(), std::move(configs)) {}
+        computations_(store_.get(), std::move(configs), alerts_.get()) {}
+
+  // A CLI run must not lose its alerts: wait a bounded time for delivery
+  // (retries included) before the process exits.
+  ~LocalBackend() override {
+    if (alerts_ != nullptr &&
+        !alerts_->Flush(absl::Now() + kAlertFlushTimeout)) {
+      std::cerr << "fifoctl: gave up waiting for the alert webhook after "
+                << absl::FormatDuration(kAlertFlushTimeout) << "\n";
+    }
+  }
 
   absl::StatusOr<std::vector<AppliedMigration>> Migrate() override {
     return store_->Migrate();
@@ -108,7 +121,10 @@ class LocalBackend : public Backend {
     return options;
   }
 
+  static constexpr absl::Duration kAlertFlushTimeout = absl::Seconds(20);
+
   const bool progress_;  // progress lines on stderr (a terminal)
+  const std::unique_ptr<AlertWebhook> alerts_;  // may be null
   const std::unique_ptr<LedgerStore> store_;
   const SymbolConfigs configs_;
   Computations computations_;
@@ -119,6 +135,10 @@ class LocalBackend : public Backend {
 absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
     const GlobalOptions& global, bool for_migrate) {
   FIFO_ASSIGN_OR_RETURN(SymbolConfigs configs, LoadSymbolConfigs(global));
+  std::unique_ptr<AlertWebhook> alerts;
+  if (!global.alert_webhook.empty()) {
+    FIFO_ASSIGN_OR_RETURN(alerts, AlertWebhook::Create(global.alert_webhook));
+  }
   std::string url = global.db.empty() ? DefaultStoreUrl() : global.db;
   FIFO_ASSIGN_OR_RETURN(std::unique_ptr<LedgerStore> store,
                         OpenLedgerStore(url));
@@ -136,7 +156,8 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
   }
   return std::unique_ptr<Backend>(
       new LocalBackend(std::move(store), std::move(configs),
-                       !global.quiet && isatty(STDERR_FILENO)));
+                       !global.quiet && isatty(STDERR_FILENO),
+                       std::move(alerts)));
 }
 
 }  // namespace fifo::cli

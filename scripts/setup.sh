@@ -18,11 +18,19 @@ PACKAGES=(
   libcli11-dev libcsv-dev libspdlog-dev uuid-dev
   # libssl-dev: libcrypto's SHA-256 for the symbol config hash (formats/).
   libssl-dev
+  # libcurl4-openssl-dev: the HTTP client of the unmatched-sell alert webhook
+  # (common/alert_webhook.cc, fifoctl --alert-webhook).
+  libcurl4-openssl-dev
   # Tests and benchmarks.
   libgtest-dev libgmock-dev libbenchmark-dev
+  # Fuzzing (scripts/fuzz_smoke.sh): clang 14 and its libFuzzer/ASan/UBSan
+  # runtimes; the default build stays on g++.
+  clang libclang-rt-14-dev
   # The production store, started by the test script as a throwaway cluster;
   # sqlite3 for the store-limit benchmark.
   postgresql sqlite3
+  # Test helpers written in Python (a tiny HTTP server for the alert test).
+  python3
 )
 
 missing=()

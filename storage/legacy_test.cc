@@ -1,0 +1,672 @@
+// The legacy PnL columns (design: Migration Strategy, Historical Corrupted
+// Data) on both stores: a real SQLite file and a fresh PostgreSQL database
+// (skipped only when FIFO_TEST_POSTGRES_URL is unset).
+//
+// The legacy database is built the way an old system left it: a
+// trade_records table of its own, with the legacy columns filled with WRONG
+// values, created with raw SQL BEFORE the first migration. Migrate() must
+// adopt it.
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/fifo_engine.h"
+#include "engine/timestamp.h"
+#include "gtest/gtest.h"
+#include "soci/postgresql/soci-postgresql.h"
+#include "soci/soci.h"
+#include "soci/sqlite3/soci-sqlite3.h"
+#include "storage/ledger_store.h"
+
+namespace fifo {
+namespace {
+
+Decimal D(const std::string& text) {
+  absl::StatusOr<Decimal> d = Decimal::Parse(text);
+  EXPECT_TRUE(d.ok()) << text << ": " << d.status();
+  return d.ok() ? *d : Decimal();
+}
+
+std::string RandomSuffix() {
+  std::random_device rd;
+  std::mt19937_64 gen(rd() ^ static_cast<uint64_t>(getpid()));
+  return absl::StrCat(gen() % 1000000000000ULL);
+}
+
+std::string PgConninfo(const std::string& uri, const std::string& dbname) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
+  if (options == nullptr) {
+    if (error != nullptr) PQfreemem(error);
+    return "";
+  }
+  std::vector<std::string> parts;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr || std::string(o->keyword) == "dbname") continue;
+    parts.push_back(absl::StrCat(o->keyword, "='", o->val, "'"));
+  }
+  PQconninfoFree(options);
+  parts.push_back(absl::StrCat("dbname='", dbname, "'"));
+  return absl::StrJoin(parts, " ");
+}
+
+// The old system's trade_records: the design's table plus the seven derived
+// columns, with the design's index names. SQLite's old system declared
+// DECIMAL (NUMERIC affinity: 0.5 is stored as a REAL) and kept pnl_usd as
+// TEXT; times without an offset (UTC by SQLite's convention) in one row.
+const char kOldSqliteSchema[] = R"sql(
+CREATE TABLE trade_records (
+    order_id VARCHAR PRIMARY KEY,
+    symbol VARCHAR NOT NULL,
+    side VARCHAR NOT NULL,
+    size DECIMAL NOT NULL,
+    price DECIMAL NOT NULL,
+    order_time TIMESTAMP NOT NULL,
+    total_fees_usd DECIMAL DEFAULT 0,
+    status VARCHAR,
+    order_type VARCHAR,
+    "trigger" TEXT,
+    source VARCHAR NOT NULL,
+    ingest_via VARCHAR,
+    last_reconciled_at TIMESTAMP,
+    last_reconciled_via VARCHAR,
+    remaining_size DECIMAL,
+    created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+    updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+    parent_id VARCHAR,
+    parent_ids TEXT,
+    pnl_usd TEXT,
+    cost_basis_usd DECIMAL,
+    sale_proceeds_usd DECIMAL,
+    net_sale_proceeds_usd DECIMAL,
+    realized_profit DECIMAL
+);
+CREATE INDEX idx_trade_records_symbol_time ON trade_records(symbol, order_time);
+CREATE INDEX idx_trade_records_side_symbol ON trade_records(side, symbol);
+CREATE INDEX idx_trade_records_order_time ON trade_records(order_time DESC);
+CREATE TRIGGER trade_records_old_touch AFTER UPDATE ON trade_records
+BEGIN SELECT 1; END;
+)sql";
+
+const char kOldPostgresSchema[] = R"sql(
+CREATE TABLE trade_records (
+    order_id VARCHAR PRIMARY KEY,
+    symbol VARCHAR NOT NULL,
+    side VARCHAR NOT NULL,
+    size DECIMAL NOT NULL CHECK (size > 0),
+    price DECIMAL NOT NULL CHECK (price > 0),
+    order_time TIMESTAMP WITH TIME ZONE NOT NULL,
+    total_fees_usd DECIMAL DEFAULT 0,
+    status VARCHAR,
+    order_type VARCHAR,
+    "trigger" JSONB,
+    source VARCHAR NOT NULL,
+    ingest_via VARCHAR,
+    last_reconciled_at TIMESTAMP WITH TIME ZONE,
+    last_reconciled_via VARCHAR,
+    remaining_size DECIMAL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT NOW(),
+    updated_at TIMESTAMP WITH TIME ZONE DEFAULT NOW(),
+    parent_id VARCHAR,
+    parent_ids TEXT[],
+    pnl_usd DECIMAL,
+    cost_basis_usd DECIMAL,
+    sale_proceeds_usd DECIMAL,
+    net_sale_proceeds_usd DECIMAL,
+    realized_profit DECIMAL
+);
+CREATE INDEX idx_trade_records_symbol_time ON trade_records(symbol, order_time);
+CREATE INDEX idx_trade_records_side_symbol ON trade_records(side, symbol);
+CREATE INDEX idx_trade_records_order_time ON trade_records(order_time DESC);
+)sql";
+
+class LegacyTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (sqlite()) {
+      const char* tmp = std::getenv("TEST_TMPDIR");
+      path_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/legacy_",
+                           RandomSuffix(), ".db");
+      url_ = absl::StrCat("sqlite:", path_);
+      raw_ = std::make_unique<soci::session>(
+          soci::sqlite3, absl::StrCat("dbname=\"", path_, "\""));
+    } else {
+      const char* pg = std::getenv("FIFO_TEST_POSTGRES_URL");
+      if (pg == nullptr || pg[0] == '\0') {
+        GTEST_SKIP() << "FIFO_TEST_POSTGRES_URL is not set: skipping the "
+                        "PostgreSQL half (scripts/test.sh sets it)";
+      }
+      dbname_ = absl::StrCat("legacy_", RandomSuffix());
+      admin_ = std::make_unique<soci::session>(soci::postgresql,
+                                               PgConninfo(pg, "postgres"));
+      *admin_ << "CREATE DATABASE " + dbname_;
+      const std::string conninfo = PgConninfo(pg, dbname_);
+      url_ = absl::StrCat("postgresql:", conninfo);
+      raw_ = std::make_unique<soci::session>(soci::postgresql, conninfo);
+    }
+    absl::StatusOr<std::unique_ptr<LedgerStore>> store = OpenLedgerStore(url_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+
+  void TearDown() override {
+    store_.reset();
+    raw_.reset();
+    if (admin_ != nullptr) {
+      try {
+        *admin_ << "DROP DATABASE IF EXISTS " + dbname_ + " WITH (FORCE)";
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "drop database: " << e.what();
+      }
+    }
+    if (!path_.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::remove(absl::StrCat(path_, suffix).c_str());
+      }
+    }
+  }
+
+  bool sqlite() const { return GetParam() == "sqlite"; }
+
+  // Raw SQL outside the store; the error text, "" on success.
+  std::string Raw(const std::string& sql) {
+    try {
+      *raw_ << sql;
+      return "";
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  }
+
+  // One text value (NULL -> "<null>").
+  std::string RawValue(const std::string& sql) {
+    std::string value;
+    soci::indicator ind = soci::i_ok;
+    try {
+      *raw_ << sql, soci::into(value, ind);
+    } catch (const std::exception& e) {
+      return absl::StrCat("<error ", e.what(), ">");
+    }
+    return ind == soci::i_null ? "<null>" : value;
+  }
+
+  // The old system's database, with wrong legacy values on the sells.
+  void CreateOldSystemDatabase() {
+    ASSERT_EQ(Raw(sqlite() ? kOldSqliteSchema : kOldPostgresSchema), "");
+    const std::string ids_sell1 = sqlite() ? "'[\"BUY-2\"]'" : "'{BUY-2}'";
+    const std::string ids_esell =
+        sqlite() ? "'[\"E-BUY\",\"BUY-1\"]'" : "'{E-BUY,BUY-1}'";
+    const std::string naive = sqlite() ? "'2025-11-20 09:00:00'"
+                                       : "'2025-11-20T09:00:00Z'";
+    const std::string cols =
+        "(order_id, symbol, side, size, price, order_time, total_fees_usd, "
+        "source, status, parent_id, parent_ids, pnl_usd, cost_basis_usd, "
+        "sale_proceeds_usd, net_sale_proceeds_usd, realized_profit, "
+        "remaining_size)";
+    for (const std::string& values : {
+             // Buys: the old system left remaining_size on them.
+             std::string("('BUY-1', 'BTC-USD', 'buy', 0.5, 30000, "
+                         "'2025-11-20T10:00:00Z', 1.00, 'websocket', "
+                         "'FILLED', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                         "0)"),
+             std::string("('BUY-2', 'BTC-USD', 'buy', 0.3, 31000, "
+                         "'2025-11-20T10:05:00Z', 0.30, 'websocket', "
+                         "'FILLED', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+                         "0.1)"),
+             // Corrupted: matched to BUY-2 only, a nonsense PnL.
+             absl::StrCat("('SELL-1', 'BTC-USD', 'sell', 0.7, 32000, "
+                          "'2025-11-20T10:10:00Z', 0.70, 'websocket', "
+                          "'FILLED', 'BUY-2', ",
+                          ids_sell1,
+                          ", '-12.345678901234567891', 21700, 22400, "
+                          "22399.3, 1, NULL)"),
+             std::string("('SELL-2', 'BTC-USD', 'sell', 0.1, 33000, "
+                         "'2025-11-20T10:20:00Z', 0, 'websocket', 'FILLED', "
+                         "'BUY-1', NULL, '250', 3000, 3300, 3300, 300, "
+                         "NULL)"),
+             absl::StrCat("('E-BUY', 'ETH-USD', 'buy', 2, 2000, ", naive,
+                          ", 0.5, 'manual', NULL, NULL, NULL, NULL, NULL, "
+                          "NULL, NULL, NULL, NULL)"),
+             // Upper-case side, a parent from another symbol.
+             absl::StrCat("('E-SELL', 'ETH-USD', 'SELL', 3, 2100, "
+                          "'2025-11-21T09:00:00Z', 0.3, 'manual', NULL, "
+                          "'E-BUY', ",
+                          ids_esell,
+                          ", '999.99', 4000, 6300, 6299.7, 2299.7, NULL)"),
+             // A sell the old system never priced.
+             std::string("('E-SELL2', 'ETH-USD', 'sell', 0.1, 2200, "
+                         "'2025-11-21T10:00:00Z', 0, 'manual', NULL, NULL, "
+                         "NULL, NULL, NULL, NULL, NULL, NULL, NULL)"),
+         }) {
+      ASSERT_EQ(Raw(absl::StrCat("INSERT INTO trade_records ", cols,
+                                 " VALUES ", values)),
+                "")
+          << values;
+    }
+  }
+
+  void Migrate() {
+    absl::StatusOr<std::vector<AppliedMigration>> m = store_->Migrate();
+    ASSERT_TRUE(m.ok()) << m.status();
+  }
+
+  std::vector<Trade> AllTrades() {
+    std::vector<Trade> out;
+    absl::StatusOr<std::vector<std::string>> symbols = store_->ListSymbols();
+    EXPECT_TRUE(symbols.ok()) << symbols.status();
+    if (!symbols.ok()) return out;
+    for (const std::string& symbol : *symbols) {
+      absl::Status s = store_->ScanTrades(
+          symbol, std::nullopt, [&](const std::vector<Trade>& page) {
+            out.insert(out.end(), page.begin(), page.end());
+            return absl::OkStatus();
+          });
+      EXPECT_TRUE(s.ok()) << s;
+    }
+    return out;
+  }
+
+  std::vector<LegacySell> LegacySells(int page_size = 1) {
+    std::vector<LegacySell> out;
+    absl::Status s = store_->ScanLegacySells(
+        std::nullopt,
+        [&](const std::vector<LegacySell>& page) {
+          out.insert(out.end(), page.begin(), page.end());
+          return absl::OkStatus();
+        },
+        page_size);
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  }
+
+  // Computes every stored trade with the engine and commits a full run;
+  // returns the version and each sell's expected PnL (sum over matched
+  // rows).
+  int64_t RunFull(std::map<std::string, Decimal>* pnl_by_sell) {
+    absl::StatusOr<std::vector<SymbolComputation>> computed =
+        ComputeLedger(AllTrades(), SymbolConfigs{});
+    EXPECT_TRUE(computed.ok()) << computed.status();
+    absl::StatusOr<int64_t> seen = store_->MaxIngestSeq();
+    absl::StatusOr<std::unique_ptr<RunWriter>> writer =
+        store_->StartRun(RunOptions{});
+    EXPECT_TRUE(writer.ok()) << writer.status();
+    if (!writer.ok() || !computed.ok() || !seen.ok()) return 0;
+    RunStats stats;
+    for (const SymbolComputation& c : *computed) {
+      EXPECT_TRUE((*writer)->WriteAllocations(c.allocations).ok());
+      EXPECT_TRUE((*writer)->WriteSnapshot(c.symbol, c.closing, *seen).ok());
+      for (const Allocation& a : c.allocations) {
+        Decimal& sum = (*pnl_by_sell)[a.sell_order_id];
+        if (a.matched()) sum += a.pnl_usd;
+      }
+      stats.symbols_processed.push_back(c.symbol);
+    }
+    absl::StatusOr<ComputationRun> run = (*writer)->Commit(stats);
+    EXPECT_TRUE(run.ok()) << run.status();
+    return run.ok() ? run->allocation_version : 0;
+  }
+
+  std::string path_, url_, dbname_;
+  std::unique_ptr<soci::session> admin_, raw_;
+  std::unique_ptr<LedgerStore> store_;
+};
+
+TEST_P(LegacyTest, AFreshStoreHasTheLegacyColumnsAllNull) {
+  Migrate();
+  absl::StatusOr<int> version = store_->SchemaVersion();
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 2);
+  Trade sell;
+  sell.order_id = "S-1";
+  sell.symbol = "BTC-USD";
+  sell.side = Side::kSell;
+  sell.size = D("1");
+  sell.price = D("100");
+  sell.order_time = absl::FromUnixSeconds(1763632800);
+  sell.source = "manual";
+  ASSERT_TRUE(store_->ImportTrades({sell}, false).ok());
+  absl::StatusOr<LegacyStatus> status = store_->GetLegacyStatus();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_EQ(status->columns, LegacyColumnNames());
+  EXPECT_FALSE(status->legacy_table);
+  EXPECT_FALSE(status->backup_table);
+  EXPECT_TRUE(status->snapshot_tables.empty());
+  EXPECT_EQ(status->sells, 1);
+  EXPECT_EQ(status->sells_with_pnl, 0);
+  std::vector<LegacySell> sells = LegacySells();
+  ASSERT_EQ(sells.size(), 1u);
+  EXPECT_EQ(sells[0].order_id, "S-1");
+  EXPECT_FALSE(sells[0].pnl_usd.has_value());
+  EXPECT_FALSE(sells[0].parent_id.has_value());
+  EXPECT_EQ(store_->ScanLegacySells(std::nullopt, nullptr, 0).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(LegacyTest, MigrateAdoptsAnOldSystemsTradeRecords) {
+  CreateOldSystemDatabase();
+  absl::StatusOr<std::vector<AppliedMigration>> applied = store_->Migrate();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  ASSERT_EQ(applied->size(), 2u);
+  EXPECT_EQ(applied->back().name, "0002_legacy_pnl_columns");
+  EXPECT_TRUE(store_->CheckSchema().ok());
+
+  // The facts, converted exactly, in engine order of ingest.
+  std::vector<Trade> trades = AllTrades();
+  ASSERT_EQ(trades.size(), 7u);
+  std::map<std::string, Trade> by_id;
+  for (const Trade& t : trades) by_id[t.order_id] = t;
+  EXPECT_EQ(by_id["BUY-1"].size.ToString(), "0.5");
+  EXPECT_EQ(by_id["BUY-1"].price.ToString(), "30000");
+  EXPECT_EQ(by_id["BUY-1"].total_fees_usd.ToString(), "1");
+  EXPECT_EQ(by_id["BUY-1"].source, "websocket");
+  EXPECT_EQ(by_id["BUY-1"].status, "FILLED");
+  EXPECT_EQ(by_id["E-SELL"].side, Side::kSell);
+  EXPECT_EQ(FormatTimestamp(by_id["E-BUY"].order_time),
+            "2025-11-20T09:00:00.000000Z");
+  EXPECT_EQ(FormatTimestamp(by_id["SELL-1"].order_time),
+            "2025-11-20T10:10:00.000000Z");
+  EXPECT_EQ(RawValue("SELECT CAST(ingest_seq AS TEXT) FROM trade_records "
+                     "WHERE order_id = 'E-BUY'"),
+            "1");  // earliest trade first
+  EXPECT_EQ(RawValue("SELECT CAST(ingest_seq AS TEXT) FROM trade_records "
+                     "WHERE order_id = 'E-SELL2'"),
+            "7");
+  EXPECT_EQ(RawValue(absl::StrCat("SELECT ",
+                                  sqlite() ? "remaining_size"
+                                           : "CAST(remaining_size AS TEXT)",
+                                  " FROM trade_records WHERE order_id = "
+                                  "'BUY-2'")),
+            "0.1");
+
+  // The old table is kept, renamed, with its rows.
+  EXPECT_EQ(RawValue("SELECT CAST(COUNT(*) AS TEXT) FROM legacy_trade_records"),
+            "7");
+
+  absl::StatusOr<LegacyStatus> status = store_->GetLegacyStatus();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_TRUE(status->legacy_table);
+  EXPECT_EQ(status->columns.size(), 7u);
+  EXPECT_EQ(status->sells, 4);
+  EXPECT_EQ(status->sells_with_pnl, 3);
+
+  // The wrong legacy values survive exactly, paged one by one.
+  std::vector<LegacySell> sells = LegacySells(1);
+  ASSERT_EQ(sells.size(), 4u);
+  EXPECT_EQ(sells[0].order_id, "SELL-1");
+  EXPECT_EQ(sells[0].symbol, "BTC-USD");
+  EXPECT_EQ(sells[0].parent_id.value_or(""), "BUY-2");
+  EXPECT_TRUE(absl::StrContains(sells[0].parent_ids.value_or(""), "BUY-2"));
+  ASSERT_TRUE(sells[0].pnl_usd.has_value());
+  EXPECT_EQ(sells[0].pnl_usd->ToString(), "-12.345678901234567891");
+  EXPECT_EQ(sells[0].cost_basis_usd.value_or(Decimal()).ToString(), "21700");
+  EXPECT_EQ(sells[0].sale_proceeds_usd.value_or(Decimal()).ToString(),
+            "22400");
+  EXPECT_EQ(sells[0].net_sale_proceeds_usd.value_or(Decimal()).ToString(),
+            "22399.3");
+  EXPECT_EQ(sells[0].realized_profit.value_or(Decimal()).ToString(), "1");
+  EXPECT_EQ(sells[1].order_id, "SELL-2");
+  EXPECT_EQ(sells[2].order_id, "E-SELL");
+  EXPECT_EQ(sells[2].pnl_usd.value_or(Decimal()).ToString(), "999.99");
+  EXPECT_EQ(sells[3].order_id, "E-SELL2");
+  EXPECT_FALSE(sells[3].pnl_usd.has_value());
+
+  // Frozen like the facts; metadata stays updatable.
+  std::string err = Raw(sqlite() ? "UPDATE trade_records SET pnl_usd = '1' "
+                                   "WHERE order_id = 'SELL-1'"
+                                 : "UPDATE trade_records SET pnl_usd = 1 "
+                                   "WHERE order_id = 'SELL-1'");
+  EXPECT_TRUE(absl::StrContains(err, "immutable")) << err;
+  err = Raw("UPDATE trade_records SET parent_id = NULL WHERE order_id = "
+            "'SELL-1'");
+  EXPECT_TRUE(absl::StrContains(err, "immutable")) << err;
+  EXPECT_EQ(Raw("UPDATE trade_records SET last_reconciled_via = 'rest' WHERE "
+                "order_id = 'SELL-1'"),
+            "");
+
+  // New trades keep working and carry no legacy values.
+  Trade late = by_id["SELL-2"];
+  late.order_id = "SELL-3";
+  late.order_time += absl::Hours(1);
+  absl::StatusOr<ImportResult> imported = store_->ImportTrades({late}, false);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->inserted, 1);
+  // Re-importing an adopted trade is a no-op (facts compare equal).
+  imported = store_->ImportTrades({by_id["SELL-1"]}, false);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  EXPECT_EQ(imported->unchanged, 1);
+}
+
+TEST_P(LegacyTest, CompareLegacyPnlAgainstAVersion) {
+  CreateOldSystemDatabase();
+  Migrate();
+  std::map<std::string, Decimal> expected;
+  const int64_t version = RunFull(&expected);
+  ASSERT_GT(version, 0);
+
+  absl::StatusOr<LegacyPnlComparison> cmp =
+      CompareLegacyPnl(*store_, version, std::nullopt);
+  ASSERT_TRUE(cmp.ok()) << cmp.status();
+  EXPECT_EQ(cmp->version, version);
+  ASSERT_EQ(cmp->symbols.size(), 2u);
+  const LegacyPnlSymbol& btc = cmp->symbols[0];
+  const LegacyPnlSymbol& eth = cmp->symbols[1];
+  EXPECT_EQ(btc.symbol, "BTC-USD");
+  EXPECT_EQ(eth.symbol, "ETH-USD");
+
+  std::map<std::string, Decimal> old_pnl = {
+      {"SELL-1", D("-12.345678901234567891")},
+      {"SELL-2", D("250")},
+      {"E-SELL", D("999.99")}};
+  for (const LegacyPnlSymbol* sym : {&btc, &eth}) {
+    Decimal old_total, new_total;
+    for (const LegacyPnlRow& row : sym->rows) {
+      SCOPED_TRACE(row.order_id);
+      ASSERT_TRUE(row.new_pnl.has_value());
+      EXPECT_EQ(*row.new_pnl, expected[row.order_id]);
+      new_total += *row.new_pnl;
+      auto old = old_pnl.find(row.order_id);
+      if (old == old_pnl.end()) {
+        EXPECT_FALSE(row.old_pnl.has_value());
+        EXPECT_FALSE(row.difference.has_value());
+        continue;
+      }
+      old_total += old->second;
+      ASSERT_TRUE(row.old_pnl.has_value());
+      EXPECT_EQ(*row.old_pnl, old->second);
+      ASSERT_TRUE(row.difference.has_value());
+      EXPECT_EQ(*row.difference, *row.new_pnl - old->second);  // exact
+    }
+    EXPECT_EQ(sym->old_total, old_total);
+    EXPECT_EQ(sym->new_total, new_total);
+    EXPECT_EQ(sym->difference, new_total - old_total);
+    // By |difference| descending, rows without one last.
+    for (size_t i = 1; i < sym->rows.size(); ++i) {
+      const LegacyPnlRow& a = sym->rows[i - 1];
+      const LegacyPnlRow& b = sym->rows[i];
+      if (!b.difference.has_value()) continue;
+      ASSERT_TRUE(a.difference.has_value()) << a.order_id << " " << b.order_id;
+      EXPECT_GE(a.difference->Abs(), b.difference->Abs())
+          << a.order_id << " " << b.order_id;
+    }
+  }
+  EXPECT_EQ(btc.sells, 2);
+  EXPECT_EQ(btc.sells_with_old, 2);
+  EXPECT_EQ(eth.sells, 2);
+  EXPECT_EQ(eth.sells_with_old, 1);
+  ASSERT_EQ(eth.rows.size(), 2u);
+  EXPECT_EQ(eth.rows[0].order_id, "E-SELL");
+  EXPECT_EQ(eth.rows[1].order_id, "E-SELL2");  // no legacy value: last
+  EXPECT_EQ(eth.rows[0].unmatched_size.ToString(), "1");
+  EXPECT_EQ(eth.rows[1].unmatched_size.ToString(), "0.1");
+  EXPECT_EQ(cmp->old_total, btc.old_total + eth.old_total);
+  EXPECT_EQ(cmp->new_total, btc.new_total + eth.new_total);
+  EXPECT_EQ(cmp->difference, cmp->new_total - cmp->old_total);
+
+  // One symbol; a version without rows leaves the new side empty.
+  cmp = CompareLegacyPnl(*store_, version, std::string("ETH-USD"));
+  ASSERT_TRUE(cmp.ok()) << cmp.status();
+  ASSERT_EQ(cmp->symbols.size(), 1u);
+  EXPECT_EQ(cmp->symbols[0].symbol, "ETH-USD");
+  cmp = CompareLegacyPnl(*store_, version + 100, std::nullopt);
+  ASSERT_TRUE(cmp.ok()) << cmp.status();
+  for (const LegacyPnlSymbol& sym : cmp->symbols) {
+    for (const LegacyPnlRow& row : sym.rows) {
+      EXPECT_FALSE(row.new_pnl.has_value()) << row.order_id;
+      EXPECT_FALSE(row.difference.has_value()) << row.order_id;
+    }
+  }
+}
+
+TEST_P(LegacyTest, SnapshotIsCreatedOnceAndNeverReplaced) {
+  CreateOldSystemDatabase();
+  Migrate();
+  absl::StatusOr<LegacySnapshotResult> snap =
+      store_->CreateLegacySnapshot(absl::CivilDay(2025, 11, 20));
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->table, "historical_pnl_snapshot_20251120");
+  EXPECT_EQ(snap->rows, 4);
+  EXPECT_EQ(RawValue(absl::StrCat(
+                "SELECT ",
+                sqlite() ? "old_pnl_usd" : "CAST(old_pnl_usd AS TEXT)",
+                " FROM historical_pnl_snapshot_20251120 WHERE order_id = "
+                "'SELL-1'")),
+            "-12.345678901234567891");
+  EXPECT_EQ(RawValue("SELECT old_parent_id FROM "
+                     "historical_pnl_snapshot_20251120 WHERE order_id = "
+                     "'SELL-1'"),
+            "BUY-2");
+  EXPECT_EQ(RawValue(absl::StrCat(
+                "SELECT ",
+                sqlite() ? "old_cost_basis" : "CAST(old_cost_basis AS TEXT)",
+                " FROM historical_pnl_snapshot_20251120 WHERE order_id = "
+                "'E-SELL'")),
+            "4000");
+  EXPECT_EQ(RawValue("SELECT note FROM historical_pnl_snapshot_20251120 "
+                     "WHERE order_id = 'E-SELL2'"),
+            "corrupted_historical");
+  EXPECT_EQ(RawValue("SELECT CAST(COUNT(*) AS TEXT) FROM "
+                     "historical_pnl_snapshot_20251120 WHERE order_id LIKE "
+                     "'BUY%'"),
+            "0");  // sells only
+
+  absl::StatusOr<LegacySnapshotResult> again =
+      store_->CreateLegacySnapshot(absl::CivilDay(2025, 11, 20));
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_TRUE(absl::StrContains(again.status().message(),
+                                "historical_pnl_snapshot_20251120"))
+      << again.status();
+  absl::StatusOr<LegacyStatus> status = store_->GetLegacyStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->snapshot_tables,
+            std::vector<std::string>{"historical_pnl_snapshot_20251120"});
+}
+
+TEST_P(LegacyTest, DropColumnsBacksUpThenDropsInOneStep) {
+  CreateOldSystemDatabase();
+  Migrate();
+  // An operator already followed the design by hand for one sell.
+  ASSERT_EQ(Raw("CREATE TABLE trade_records_backup_old_pnl AS SELECT "
+                "order_id, parent_id, parent_ids, pnl_usd, cost_basis_usd "
+                "FROM trade_records WHERE order_id = 'SELL-1'"),
+            "");
+  absl::StatusOr<LegacyDropResult> dropped = store_->DropLegacyColumns();
+  ASSERT_TRUE(dropped.ok()) << dropped.status();
+  EXPECT_EQ(dropped->backup_table, "trade_records_backup_old_pnl");
+  EXPECT_EQ(dropped->backed_up_rows, 3);  // SELL-1 was there already
+  EXPECT_EQ(dropped->dropped, LegacyColumnNames());
+  EXPECT_EQ(RawValue("SELECT CAST(COUNT(*) AS TEXT) FROM "
+                     "trade_records_backup_old_pnl"),
+            "4");
+  EXPECT_EQ(RawValue(absl::StrCat(
+                "SELECT ", sqlite() ? "pnl_usd" : "CAST(pnl_usd AS TEXT)",
+                " FROM trade_records_backup_old_pnl WHERE order_id = "
+                "'E-SELL'")),
+            "999.99");
+
+  absl::StatusOr<LegacyStatus> status = store_->GetLegacyStatus();
+  ASSERT_TRUE(status.ok()) << status.status();
+  EXPECT_TRUE(status->columns.empty());
+  EXPECT_TRUE(status->backup_table);
+  EXPECT_EQ(status->sells_with_pnl, 0);
+  EXPECT_FALSE(Raw("SELECT pnl_usd FROM trade_records").empty());
+
+  // Everything that needs the columns says they are gone.
+  absl::Status scan = store_->ScanLegacySells(
+      std::nullopt, [](const std::vector<LegacySell>&) { return absl::OkStatus(); },
+      10);
+  EXPECT_EQ(scan.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(scan.message(), "dropped")) << scan;
+  EXPECT_EQ(store_->DropLegacyColumns().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->CreateLegacySnapshot(absl::CivilDay(2025, 11, 21))
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CompareLegacyPnl(*store_, 1, std::nullopt).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // The store works as before; the facts are still immutable.
+  EXPECT_TRUE(store_->CheckSchema().ok());
+  EXPECT_EQ(AllTrades().size(), 7u);
+  std::map<std::string, Decimal> pnl;
+  EXPECT_GT(RunFull(&pnl), 0);
+  std::string err = Raw("UPDATE trade_records SET symbol = 'X' WHERE "
+                        "order_id = 'SELL-1'");
+  EXPECT_TRUE(absl::StrContains(err, "immutable")) << err;
+}
+
+TEST_P(LegacyTest, AnIncompleteLegacyTableIsRefusedUntouched) {
+  ASSERT_EQ(Raw("CREATE TABLE trade_records (order_id VARCHAR PRIMARY KEY, "
+                "symbol VARCHAR, side VARCHAR, size DECIMAL, order_time "
+                "VARCHAR)"),
+            "");
+  absl::StatusOr<std::vector<AppliedMigration>> m = store_->Migrate();
+  EXPECT_EQ(m.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(m.status().message(), "price")) << m.status();
+  absl::StatusOr<int> version = store_->SchemaVersion();
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 0);
+  EXPECT_EQ(Raw("SELECT order_id, order_time FROM trade_records"), "");
+}
+
+TEST_P(LegacyTest, ABadLegacyRowStopsAdoptionUntilFixed) {
+  CreateOldSystemDatabase();
+  ASSERT_EQ(Raw("UPDATE trade_records SET side = 'short' WHERE order_id = "
+                "'SELL-2'"),
+            "");
+  absl::StatusOr<std::vector<AppliedMigration>> m = store_->Migrate();
+  EXPECT_EQ(m.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(absl::StrContains(m.status().message(), "SELL-2")) << m.status();
+  EXPECT_TRUE(absl::StrContains(m.status().message(), "side")) << m.status();
+  absl::StatusOr<int> version = store_->SchemaVersion();
+  ASSERT_TRUE(version.ok());
+  EXPECT_EQ(*version, 1);  // 0001 done, 0002 (and the copy) rolled back
+  absl::StatusOr<int64_t> count = store_->CountTrades(std::nullopt);
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 0);
+
+  // The operator fixes the old row; migrate again finishes the adoption.
+  ASSERT_EQ(Raw("UPDATE legacy_trade_records SET side = 'sell' WHERE "
+                "order_id = 'SELL-2'"),
+            "");
+  Migrate();
+  count = store_->CountTrades(std::nullopt);
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 7);
+  EXPECT_TRUE(store_->CheckSchema().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, LegacyTest,
+                         ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace fifo
