@@ -97,7 +97,7 @@ class AlertWebhook : public AlertSink {
   };
   Stats stats() const;
 
-  // "https://hooks.slack.com" for the URL given to Create (no path, no
+  // "https://example.com" for the URL given to Create (no path, no
   // credentials): safe to log.
   const std::string& endpoint() const { return endpoint_; }
 

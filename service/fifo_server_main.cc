@@ -76,6 +76,9 @@ ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls-cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when given, clients must present a certificate "
           "signed by it (mutual TLS).");
+ABSL_FLAG(std::string, alert_webhook, "",
+          "URL that receives a Slack-compatible JSON alert for every "
+          "unmatched sell (default: $FIFO_ALERT_WEBHOOK; empty: none).");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "How long calls in flight may run after SIGTERM/SIGINT.");
 ABSL_FLAG(bool, reflection, true,
@@ -205,8 +208,13 @@ int Run(int argc, char** argv) {
   }
 
   // Handlers.
-  const ServerConfig config{absl::GetFlag(FLAGS_db),
-                            absl::GetFlag(FLAGS_symbol_config)};
+  ServerConfig config{absl::GetFlag(FLAGS_db),
+                      absl::GetFlag(FLAGS_symbol_config)};
+  config.alert_webhook_url = absl::GetFlag(FLAGS_alert_webhook);
+  if (config.alert_webhook_url.empty()) {
+    const char* env = std::getenv("FIFO_ALERT_WEBHOOK");
+    if (env != nullptr) config.alert_webhook_url = env;
+  }
   if (config.db_url.empty()) {
     return ConfigError(absl::InvalidArgumentError("--db must not be empty"));
   }

@@ -68,6 +68,10 @@ absl::StatusOr<std::unique_ptr<ServiceState>> ServiceState::Open(
     FIFO_ASSIGN_OR_RETURN(state->configs_,
                           ReadSymbolConfigFile(config.symbol_config_path));
   }
+  if (!config.alert_webhook_url.empty()) {
+    FIFO_ASSIGN_OR_RETURN(state->alerts_,
+                          AlertWebhook::Create(config.alert_webhook_url));
+  }
   const int connections = std::max(1, config.store_connections);
   for (int i = 0; i < connections; ++i) {
     FIFO_ASSIGN_OR_RETURN(std::unique_ptr<LedgerStore> store,
@@ -82,12 +86,16 @@ absl::StatusOr<std::unique_ptr<ServiceState>> ServiceState::Open(
       FIFO_RETURN_IF_ERROR(store->MarkAbandonedRuns().status());
     }
     Slot slot;
-    slot.computations =
-        std::make_unique<Computations>(store.get(), state->configs_);
+    slot.computations = std::make_unique<Computations>(
+        store.get(), state->configs_, state->alerts_.get());
     slot.store = std::move(store);
     state->slots_.push_back(std::move(slot));
   }
   return state;
+}
+
+ServiceState::~ServiceState() {
+  if (alerts_ != nullptr) alerts_->Flush(absl::Now() + absl::Seconds(10));
 }
 
 ServiceState::Slot& ServiceState::Next() {

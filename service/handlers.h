@@ -34,6 +34,7 @@
 #include "fifo/v1/review_queue.grpc.pb.h"
 #include "fifo/v1/trade_ledger.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "common/alert_webhook.h"
 #include "service/auth.h"
 #include "service/core/computations.h"
 #include "storage/ledger_store.h"
@@ -45,6 +46,8 @@ struct ServerConfig {
   std::string db_url;              // --db
   std::string symbol_config_path;  // --symbol-config; empty: exact defaults
   int store_connections = 4;       // size of the store pool
+  // --alert-webhook: where unmatched sells are announced; empty: no alerts.
+  std::string alert_webhook_url;
 };
 
 // State shared by every handler: a pool of store connections, each with its
@@ -67,9 +70,13 @@ class ServiceState {
   Slot& Next();
   const SymbolConfigs& configs() const { return configs_; }
 
+  // Delivers queued alerts for up to `grace` (at shutdown).
+  ~ServiceState();
+
  private:
   ServiceState() = default;
   SymbolConfigs configs_;
+  std::unique_ptr<AlertWebhook> alerts_;  // null without --alert-webhook
   std::vector<Slot> slots_;
   std::atomic<size_t> next_{0};
 };
