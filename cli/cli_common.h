@@ -29,10 +29,18 @@ struct GlobalOptions {
   std::string db;
   // Symbol configuration JSON; empty means $FIFO_SYMBOL_CONFIG or none.
   std::string symbol_config;
-  // Remote mode: talk to fifo_server at HOST:PORT instead of a local store.
+  // Remote mode (cli/remote_backend.h): talk to fifo_server at HOST:PORT
+  // instead of a local store (--server; excludes --db).
   std::string server;
+  // Bearer token sent with every call (--token, $FIFO_TOKEN); empty = none.
+  // Never printed.
   std::string token;
+  // PEM CA bundle to verify the server with; non-empty turns TLS on
+  // (--tls-ca). Empty: plaintext.
   std::string tls_ca;
+  // Deadline of every call (--timeout: "90s", "10m" or seconds); empty:
+  // 10 minutes for long calls (import, compute, reports), 60 s otherwise.
+  std::string timeout;
   // Slack-compatible webhook URL for unmatched-sell alerts of local
   // computations (--alert-webhook, $FIFO_ALERT_WEBHOOK); empty = none.
   std::string alert_webhook;

@@ -24,6 +24,19 @@ int main(int argc, char** argv) {
   app.add_option("--symbol-config", global.symbol_config,
                  "Symbol configuration JSON (default: $FIFO_SYMBOL_CONFIG)");
   app.add_flag("-q,--quiet", global.quiet, "Print no summary or progress");
+  app.add_option("--server", global.server,
+                 "Remote mode: run the command through the fifo_server at "
+                 "HOST:PORT instead of a local store (not with --db)");
+  app.add_option("--token", global.token,
+                 "With --server: bearer token for the server "
+                 "(default: $FIFO_TOKEN)")
+      ->envname("FIFO_TOKEN");
+  app.add_option("--tls-ca", global.tls_ca,
+                 "With --server: use TLS, trusting this PEM CA bundle");
+  app.add_option("--timeout", global.timeout,
+                 "With --server: deadline of each call, e.g. 90s or 10m "
+                 "(default: 10m for imports, computations and reports, 60s "
+                 "otherwise)");
   app.add_option("--alert-webhook", global.alert_webhook,
                  "POST an alert ({\"text\": ...}, Slack compatible) per "
                  "unmatched sell of a computation to this http(s) URL "

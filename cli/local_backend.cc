@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "cli/backend.h"
+#include "cli/remote_backend.h"
 #include "common/alert_webhook.h"
 #include "common/status_macros.h"
 #include "service/core/computations.h"
@@ -134,6 +135,8 @@ class LocalBackend : public Backend {
 
 absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
     const GlobalOptions& global, bool for_migrate) {
+  // Remote mode; its Migrate() is kUnimplemented (migrations run with --db).
+  if (!global.server.empty()) return OpenRemoteBackend(global);
   FIFO_ASSIGN_OR_RETURN(SymbolConfigs configs, LoadSymbolConfigs(global));
   std::unique_ptr<AlertWebhook> alerts;
   if (!global.alert_webhook.empty()) {

@@ -610,6 +610,9 @@ class SqlRunWriter : public RunWriter {
          Param::Text(u.symbol), Param::Text(u.sell_order_id)});
     FIFO_RETURN_IF_ERROR(Check(updated.status()));
     if (*updated > 0) return absl::OkStatus();
+    // A concurrent run (PostgreSQL: another transaction) may file the same
+    // open item between the UPDATE and the INSERT: refresh it then, as the
+    // UPDATE would have, instead of failing the run on the unique index.
     return Check(
         db_->Exec(ctx,
                   absl::StrCat("INSERT INTO manual_review_queue (order_id, "
@@ -617,7 +620,12 @@ class SqlRunWriter : public RunWriter {
                                "status, allocation_version, details) VALUES "
                                "(:o, :s, 'unmatched_sell', 'high', ",
                                db_->TsParam(":c"), ", 'open', :v, ",
-                               db_->JsonParam(":d"), ")"),
+                               db_->JsonParam(":d"),
+                               ") ON CONFLICT (order_id, issue_type) WHERE "
+                               "status = 'open' DO UPDATE SET "
+                               "allocation_version = excluded."
+                               "allocation_version, details = "
+                               "excluded.details, symbol = excluded.symbol"),
                   {Param::Text(u.sell_order_id), Param::Text(u.symbol),
                    Param::Text(Ts(NowMicros())),
                    Param::Int(run_.allocation_version), Param::Text(details)})

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -48,8 +49,17 @@ std::string TempRoot() {
   return dir != nullptr && *dir != '\0' ? dir : "/tmp";
 }
 
+// Unique across the test processes that share one PostgreSQL server: in
+// Bazel's sandbox every test has the same pid (its own pid namespace), so
+// the pid alone would give parallel tests the same database names.
 std::string UniqueSuffix() {
-  return absl::StrCat(getpid(), "_", g_counter.fetch_add(1));
+  static const std::string* const process = [] {
+    std::random_device device;
+    return new std::string(absl::StrCat(
+        getpid(), "_", absl::Hex(device() ^ static_cast<uint32_t>(
+                                     absl::ToUnixNanos(absl::Now())))));
+  }();
+  return absl::StrCat(*process, "_", g_counter.fetch_add(1));
 }
 
 std::string ReadWholeFile(const std::string& path) {
