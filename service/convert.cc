@@ -492,6 +492,9 @@ pb::ValidateAllocationsResponse ValidationToProto(const VersionValidation& v,
     p->set_sell_order_id(m.sell_order_id);
     p->set_buy_order_id(m.buy_order_id);
     p->set_message(m.message);
+    if (m.allocation_index.has_value()) {
+      p->set_row_index(static_cast<int64_t>(*m.allocation_index));
+    }
   }
   return out;
 }
@@ -519,6 +522,9 @@ absl::StatusOr<VersionValidation> ValidationFromProto(
       m.sell_order_id = p.sell_order_id();
       m.buy_order_id = p.buy_order_id();
       m.message = p.message();
+      if (p.has_row_index()) {
+        m.allocation_index = static_cast<size_t>(p.row_index());
+      }
       v.violations.push_back(std::move(m));
     }
   }

@@ -226,7 +226,8 @@ grpc::Status AllocationValidatorService::ValidateAllocations(
                       request->allocation_version()),
       OptionalText(request->symbol()));
   if (!v.ok()) return ToGrpcStatus(v.status());
-  *response = ValidationToProto(*v, request->max_violations());
+  *response = ValidationToProto(
+      *v, request->max_violations() == 0 ? 1000 : request->max_violations());
   return grpc::Status::OK;
 }
 
@@ -257,7 +258,8 @@ grpc::Status AllocationValidatorService::FindDiscrepancies(
     }
     *c = std::move(only);
   }
-  *response = ComparisonToProto(*c, request->max_sells());
+  *response = ComparisonToProto(
+      *c, request->max_sells() == 0 ? 1000 : request->max_sells());
   return grpc::Status::OK;
 }
 
@@ -286,10 +288,15 @@ grpc::Status TradeLedgerService::ImportTrades(
   pb::ImportTradesRequest message;
   int64_t received = 0;
   while (reader->Read(&message)) {
-    absl::StatusOr<Trade> trade = TradeFromProto(
-        absl::StrCat("message ", received + 1, ": trade"), message.trade());
+    absl::StatusOr<Trade> trade = TradeFromProto("trade", message.trade());
+    if (!trade.ok()) {
+      // The documented prefix: "trade <index> (<order_id>): ", from 0.
+      return ToGrpcStatus(absl::Status(
+          trade.status().code(),
+          absl::StrCat("trade ", received, " (", message.trade().order_id(),
+                       "): ", trade.status().message())));
+    }
     ++received;
-    if (!trade.ok()) return ToGrpcStatus(trade.status());
     trades.push_back(*std::move(trade));
   }
   if (context->IsCancelled()) {
@@ -548,9 +555,10 @@ grpc::Status ReviewQueueService::ResolveReviewItem(
     return ToGrpcStatus(absl::InvalidArgumentError(
         "resolution_note: required (say how the item was resolved)"));
   }
+  const std::string& resolved_by = request->resolved_by();
   std::string note = request->resolution_note();
-  if (!request->resolved_by().empty()) {
-    note = absl::StrCat(note, " (resolved by ", request->resolved_by(), ")");
+  if (!resolved_by.empty()) {
+    note = absl::StrCat(note, " (resolved by ", resolved_by, ")");
   }
   absl::StatusOr<ReviewItem> item =
       state_->Next().store->ResolveReviewItem(request->id(), note);

@@ -248,6 +248,10 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
     }
     return absl::OkStatus();
   }();
+  if (status.ok() && options.should_stop && options.should_stop()) {
+    // The caller gave up (deadline, cancellation, shutdown): do not publish.
+    status = absl::CancelledError("computation stopped before it committed");
+  }
   if (status.ok()) {
     absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
     if (committed.ok()) {
@@ -425,6 +429,10 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
     }
     return absl::OkStatus();
   }();
+  if (status.ok() && options.should_stop && options.should_stop()) {
+    // The caller gave up (deadline, cancellation, shutdown): do not publish.
+    status = absl::CancelledError("computation stopped before it committed");
+  }
   if (status.ok()) {
     absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
     if (committed.ok()) {
