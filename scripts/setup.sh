@@ -31,6 +31,8 @@ PACKAGES=(
   postgresql sqlite3
   # Test helpers written in Python (a tiny HTTP server for the alert test).
   python3
+  # /usr/bin/time for bench/run.sh (wall time and peak RSS).
+  time
 )
 
 missing=()
