@@ -89,11 +89,18 @@ absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text) {
   }
   absl::Time t = absl::FromCivil(civil, absl::UTCTimeZone()) -
                  absl::Seconds(offset_seconds) + absl::Microseconds(micros);
+  // The offset can move the instant out of the four-digit years that
+  // FormatTimestamp writes and the stores keep.
+  const int64_t utc_year = absl::ToCivilYear(t, absl::UTCTimeZone()).year();
+  if (utc_year < 1 || utc_year > 9999) {
+    return TimestampError(text, "outside years 0001..9999 in UTC");
+  }
   return t;
 }
 
 std::string FormatTimestamp(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+  // %E4Y: four digits even before year 1000 ("0506-...", not "506-...").
+  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
 }
 
 }  // namespace fifo

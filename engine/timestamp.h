@@ -18,8 +18,9 @@ namespace fifo {
 // Parses "2025-11-20T10:00:00Z", "2025-11-20T10:00:00.123456+02:00",
 // "2025-11-20 10:00:00.5-05:00" (a space, 't' or 'T' between date and time;
 // 'z' or 'Z' for UTC). Errors (kInvalidArgument): no offset, an impossible
-// date or time, anything after the offset, or non-zero digits beyond the
-// microsecond.
+// date or time, anything after the offset, non-zero digits beyond the
+// microsecond, or an instant outside years 0001..9999 in UTC (what
+// FormatTimestamp writes and the stores keep).
 absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text);
 
 // "2025-11-20T10:00:00.000000Z": UTC, always six fractional digits, so that
