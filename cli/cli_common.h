@@ -19,9 +19,11 @@
 namespace fifo::cli {
 
 // Exit codes: 0 success, 1 the command failed (bad input, store error,
-// violations found), 2 usage errors (CLI11 reports those itself).
+// violations found), 2 usage errors (unknown option or subcommand, missing
+// argument; CLI11 prints the message).
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
 
 struct GlobalOptions {
   // Store URL: sqlite:PATH or postgresql://...; empty means $FIFO_DB or

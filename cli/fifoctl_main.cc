@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
   fifo::cli::RegisterStoreCommands(app, global, exit_code);
   fifo::cli::RegisterReportCommand(app, global, exit_code);
   fifo::cli::RegisterLegacyCommand(app, global, exit_code);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" that exit 0; any other parse error
+    // is a usage error: CLI11 prints it, fifoctl exits 2.
+    return app.exit(e) == 0 ? fifo::cli::kExitOk : fifo::cli::kExitUsage;
+  }
   return exit_code;
 }
