@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, starts a throwaway
-# PostgreSQL server, runs every Bazel test against SQLite and that server,
-# and ends with "N passed, N failed".
+# The whole test suite. Installs what is missing, starts a throwaway
+# PostgreSQL server, then runs:
+#   1. every Bazel test (unit, store, CLI, gRPC end-to-end, fault and
+#      bad-input tests) against SQLite and that PostgreSQL;
+#   2. the Kubernetes manifest check (scripts/check_k8s.sh);
+#   3. the same Bazel tests under AddressSanitizer + UBSan (--config=asan);
+#   4. a bounded fuzzing smoke run of every libFuzzer target.
+# Ends with "N passed, N failed" (test cases of every phase).
+# FIFO_TEST_QUICK=1 runs phases 1 and 2 only; FUZZ_SECONDS sets the fuzzing
+# time per target (default 10).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,46 +16,76 @@ bash scripts/setup.sh || exit 1
 source scripts/pg_throwaway.sh
 trap pg_throwaway_stop EXIT
 pg_throwaway_start || { echo "test: could not start PostgreSQL" >&2; exit 1; }
-echo "test: PostgreSQL 15 on 127.0.0.1:$PG_PORT" >&2
+echo "test: PostgreSQL on 127.0.0.1:$PG_PORT" >&2
 
 BAZEL_ARGS=(--keep_going --test_env="FIFO_TEST_POSTGRES_URL=$PG_URL")
 if [[ "${CI:-}" == "true" ]]; then
   BAZEL_ARGS+=(--noshow_progress --curses=no --color=no)
 fi
 
-bazel test "${BAZEL_ARGS[@]}" //...
-status=$?
-
-# Count test cases from the JUnit XML that every test target leaves behind.
 passed=0
 failed=0
-testlogs=$(bazel info bazel-testlogs 2>/dev/null)
-while IFS= read -r target; do
-  rel=${target#//}
-  xml="$testlogs/${rel/://}/test.xml"
-  if [[ ! -f "$xml" ]]; then
-    echo "test: no result for $target" >&2
-    failed=$((failed + 1))
-    continue
-  fi
-  line=$(grep -m1 -o '<testsuites [^>]*>' "$xml" || true)
-  if [[ -n "$line" ]]; then
-    tests=$(sed -n 's/.* tests="\([0-9]*\)".*/\1/p' <<<"$line")
-    fails=$(sed -n 's/.* failures="\([0-9]*\)".*/\1/p' <<<"$line")
-    errs=$(sed -n 's/.* errors="\([0-9]*\)".*/\1/p' <<<"$line")
-    disabled=$(sed -n 's/.* disabled="\([0-9]*\)".*/\1/p' <<<"$line")
-    bad=$(( ${fails:-0} + ${errs:-0} ))
-    passed=$(( passed + ${tests:-0} - ${disabled:-0} - bad ))
-    failed=$(( failed + bad ))
-  else
-    # A non-GoogleTest target: one case, judged by its <failure> element.
-    if grep -q '<failure' "$xml"; then failed=$((failed + 1)); else passed=$((passed + 1)); fi
-  fi
-done < <(bazel query 'tests(//...)' 2>/dev/null)
+overall=0
 
-if [[ $status -ne 0 && $failed -eq 0 ]]; then
-  # The build itself failed, or a test crashed before writing its XML.
-  failed=1
+# Adds the test cases of the last `bazel test` (config args in "$@") to the
+# totals, from the JUnit XML every test target leaves behind.
+count_bazel_results() {
+  local testlogs target rel xml line tests fails errs disabled bad
+  testlogs=$(bazel info "$@" bazel-testlogs 2>/dev/null)
+  while IFS= read -r target; do
+    rel=${target#//}
+    xml="$testlogs/${rel/://}/test.xml"
+    if [[ ! -f "$xml" ]]; then
+      echo "test: no result for $target" >&2
+      failed=$((failed + 1))
+      continue
+    fi
+    line=$(grep -m1 -o '<testsuites [^>]*>' "$xml" || true)
+    if [[ -n "$line" ]]; then
+      tests=$(sed -n 's/.* tests="\([0-9]*\)".*/\1/p' <<<"$line")
+      fails=$(sed -n 's/.* failures="\([0-9]*\)".*/\1/p' <<<"$line")
+      errs=$(sed -n 's/.* errors="\([0-9]*\)".*/\1/p' <<<"$line")
+      disabled=$(sed -n 's/.* disabled="\([0-9]*\)".*/\1/p' <<<"$line")
+      bad=$(( ${fails:-0} + ${errs:-0} ))
+      passed=$(( passed + ${tests:-0} - ${disabled:-0} - bad ))
+      failed=$(( failed + bad ))
+    elif grep -q '<failure' "$xml"; then
+      failed=$((failed + 1))
+    else
+      passed=$((passed + 1))
+    fi
+  done < <(bazel query 'tests(//...)' 2>/dev/null)
+}
+
+run_bazel_tests() {  # run_bazel_tests [CONFIG_ARGS...]
+  local before=$failed status
+  bazel test "${BAZEL_ARGS[@]}" "$@" //...
+  status=$?
+  count_bazel_results "$@"
+  if [[ $status -ne 0 && $failed -eq $before ]]; then
+    failed=$((failed + 1))  # the build failed, or a test left no XML
+  fi
+  [[ $status -eq 0 ]] || overall=1
+}
+
+echo "== test: bazel test //..." >&2
+run_bazel_tests
+
+echo "== test: Kubernetes manifests" >&2
+if bash scripts/check_k8s.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); overall=1; fi
+
+if [[ "${FIFO_TEST_QUICK:-}" != "1" ]]; then
+  echo "== test: bazel test --config=asan //..." >&2
+  run_bazel_tests --config=asan
+
+  echo "== test: fuzzing smoke run" >&2
+  if FUZZ_SECONDS=${FUZZ_SECONDS:-10} bash scripts/fuzz_smoke.sh; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    overall=1
+  fi
 fi
+
 echo "${passed} passed, ${failed} failed"
-[[ $status -eq 0 && $failed -eq 0 ]]
+[[ $overall -eq 0 && $failed -eq 0 ]]
