@@ -3,10 +3,12 @@
 // Decimal: the one exact decimal type for money and sizes in this service.
 //
 // A Decimal is `coefficient * 10^-scale` with an arbitrary-precision integer
-// coefficient (Boost.Multiprecision cpp_int) and a non-negative scale. Values
-// that fit in 64 bits stay in a machine word; anything larger moves to the
-// arbitrary-precision representation, checked, so no operation can overflow
-// silently.
+// coefficient and a non-negative scale. A coefficient whose magnitude is below
+// 2^127 lives in a 128-bit machine integer (the fast path: no allocation,
+// overflow-checked with compiler builtins); anything larger moves to a
+// Boost.Multiprecision cpp_int on the heap, and results that fit again move
+// back. Every operation gives exactly the value (and the scale) the
+// arbitrary-precision arithmetic gives: the representation is invisible.
 //
 // Addition, subtraction, multiplication and comparison are exact. Division and
 // rounding exist only with an explicit scale and round half to even
@@ -30,9 +32,9 @@
 #include <ostream>
 #include <string>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "boost/multiprecision/cpp_int.hpp"
 
 namespace fifo {
 
@@ -43,6 +45,37 @@ class Decimal {
 
   // Zero.
   Decimal() = default;
+
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal(const Decimal& other)
+      : small_(other.small_), scale_(other.scale_), is_big_(other.is_big_) {
+    if (is_big_) SetBigPointer(CloneBig(*other.big()));
+  }
+  // Leaves `other` a valid value (zero when it was arbitrary-precision).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal(Decimal&& other) noexcept
+      : small_(other.small_), scale_(other.scale_), is_big_(other.is_big_) {
+    if (other.is_big_) other.ReleaseBig();
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal& operator=(const Decimal& other) {
+    if (!is_big_ && !other.is_big_) {
+      small_ = other.small_;
+      scale_ = other.scale_;
+      return *this;
+    }
+    return AssignSlow(other);
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal& operator=(Decimal&& other) noexcept {
+    if (this != &other) {
+      if (is_big_) DeleteBig(big());
+      small_ = other.small_;
+      scale_ = other.scale_;
+      is_big_ = other.is_big_;
+      if (other.is_big_) other.ReleaseBig();
+    }
+    return *this;
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE ~Decimal() {
+    if (is_big_) DeleteBig(big());
+  }
 
   // The integer `value` (scale 0).
   static Decimal FromInt(int64_t value);
@@ -65,7 +98,10 @@ class Decimal {
   std::string ToFixedString(int places) const;
 
   // -1, 0 or +1.
-  int sign() const;
+  ABSL_ATTRIBUTE_ALWAYS_INLINE int sign() const {
+    if (is_big_) return BigSign(*big());
+    return (small_ > 0) - (small_ < 0);
+  }
   bool is_zero() const { return sign() == 0; }
   bool is_negative() const { return sign() < 0; }
   bool is_positive() const { return sign() > 0; }
@@ -89,15 +125,66 @@ class Decimal {
                         int places);
 
   Decimal operator-() const;
-  Decimal& operator+=(const Decimal& other);
-  Decimal& operator-=(const Decimal& other);
-  Decimal& operator*=(const Decimal& other);
-  friend Decimal operator+(Decimal a, const Decimal& b) { return a += b; }
-  friend Decimal operator-(Decimal a, const Decimal& b) { return a -= b; }
-  friend Decimal operator*(Decimal a, const Decimal& b) { return a *= b; }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal& operator+=(const Decimal& other) {
+    if (!is_big_ && !other.is_big_ && AddSmall(other.small_, other.scale_)) {
+      return *this;
+    }
+    return AddSlow(other, /*negate=*/false);
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal& operator-=(const Decimal& other) {
+    if (!is_big_ && !other.is_big_ && AddSmall(-other.small_, other.scale_)) {
+      return *this;
+    }
+    return AddSlow(other, /*negate=*/true);
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal& operator*=(const Decimal& other) {
+    if (!is_big_ && !other.is_big_ && Fits64(small_) && Fits64(other.small_)) {
+      // |product| <= 2^126: one 64x64->128 multiplication.
+      small_ = static_cast<Int128>(static_cast<int64_t>(small_)) *
+               static_cast<int64_t>(other.small_);
+      scale_ += other.scale_;
+      return *this;
+    }
+    return MultiplySlow(other);
+  }
+  friend Decimal operator+(Decimal a, const Decimal& b) {
+    a += b;
+    return a;
+  }
+  friend Decimal operator-(Decimal a, const Decimal& b) {
+    a -= b;
+    return a;
+  }
+  friend Decimal operator*(Decimal a, const Decimal& b) {
+    a *= b;
+    return a;
+  }
 
   // Three-way comparison by value (1.50 == 1.5).
-  static int Compare(const Decimal& a, const Decimal& b);
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static int Compare(const Decimal& a,
+                                                  const Decimal& b) {
+    if (!a.is_big_ && !b.is_big_) {
+      Int128 x = a.small_;
+      Int128 y = b.small_;
+      if (a.scale_ != b.scale_) {
+        // Different signs (or a zero) decide without rescaling.
+        const int sa = (x > 0) - (x < 0);
+        const int sb = (y > 0) - (y < 0);
+        if (sa != sb) return sa < sb ? -1 : 1;
+        if (!Fits64(x) || !Fits64(y)) return CompareSlow(a, b);
+        const int diff = a.scale_ - b.scale_;
+        if (diff > 0) {
+          if (diff > kMaxPow10Int64) return CompareSlow(a, b);
+          y *= kPow10Int64[diff];
+        } else {
+          if (-diff > kMaxPow10Int64) return CompareSlow(a, b);
+          x *= kPow10Int64[-diff];
+        }
+      }
+      return (x > y) - (x < y);
+    }
+    return CompareSlow(a, b);
+  }
   friend bool operator==(const Decimal& a, const Decimal& b) {
     return Compare(a, b) == 0;
   }
@@ -126,16 +213,112 @@ class Decimal {
   }
 
  private:
-  using BigInt = boost::multiprecision::cpp_int;
+  __extension__ typedef __int128 Int128;
+  // The arbitrary-precision coefficient (a cpp_int; defined in decimal.cc).
+  struct Big;
+  // Out-of-line helpers with access to the representation (decimal.cc).
+  friend struct DecimalOps;
 
-  Decimal(BigInt coefficient, int scale)
-      : coefficient_(std::move(coefficient)), scale_(scale) {}
+  // The largest magnitude of the fast path, 2^127 - 1: -2^127 is excluded so
+  // that negation and Abs never overflow.
+  static constexpr Int128 kSmallMax =
+      (static_cast<Int128>(INT64_MAX) << 64) | static_cast<Int128>(UINT64_MAX);
 
-  // Multiplies the coefficient by 10^places and adds `places` to the scale.
-  void Rescale(int places);
+  // *out = a + b when the sum is within +-kSmallMax. REQUIRES: a and b are.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool CheckedAdd(Int128 a, Int128 b,
+                                                      Int128* out) {
+    Int128 sum;
+    if (__builtin_add_overflow(a, b, &sum) || sum == -kSmallMax - 1) {
+      return false;
+    }
+    *out = sum;
+    return true;
+  }
 
-  BigInt coefficient_ = 0;
+  // 10^0 .. 10^18. A value within int64 times one of them, plus another
+  // value within int64, is far within +-kSmallMax: no check needed.
+  static constexpr int kMaxPow10Int64 = 18;
+  static constexpr int64_t kPow10Int64[kMaxPow10Int64 + 1] = {
+      1LL,
+      10LL,
+      100LL,
+      1000LL,
+      10000LL,
+      100000LL,
+      1000000LL,
+      10000000LL,
+      100000000LL,
+      1000000000LL,
+      10000000000LL,
+      100000000000LL,
+      1000000000000LL,
+      10000000000000LL,
+      100000000000000LL,
+      1000000000000000LL,
+      10000000000000000LL,
+      100000000000000000LL,
+      1000000000000000000LL};
+
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static bool Fits64(Int128 v) {
+    return v == static_cast<int64_t>(v);
+  }
+
+  // *this += b * 10^-b_scale on the fast path when that is cheap: equal
+  // scales without overflow, or both coefficients within int64 and the
+  // scales at most 18 apart. False (and *this unchanged) otherwise.
+  // REQUIRES: !is_big_, |b| <= kSmallMax.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool AddSmall(Int128 b, int b_scale) {
+    if (scale_ == b_scale) {
+      Int128 sum;
+      if (!CheckedAdd(small_, b, &sum)) return false;
+      small_ = sum;
+      return true;
+    }
+    if (!Fits64(small_) || !Fits64(b)) return false;
+    const int diff = scale_ - b_scale;
+    if (diff > 0) {
+      if (diff > kMaxPow10Int64) return false;
+      small_ += b * kPow10Int64[diff];
+    } else {
+      if (-diff > kMaxPow10Int64) return false;
+      small_ = small_ * kPow10Int64[-diff] + b;
+      scale_ = b_scale;
+    }
+    return true;
+  }
+
+  static Big* CloneBig(const Big& big);
+  static void DeleteBig(Big* big);
+  static int BigSign(const Big& big);
+  Decimal& AssignSlow(const Decimal& other);
+  Decimal& AddSlow(const Decimal& other, bool negate);
+  Decimal& MultiplySlow(const Decimal& other);
+  static int CompareSlow(const Decimal& a, const Decimal& b);
+
+  // The arbitrary-precision coefficient. REQUIRES: is_big_.
+  Big* big() const {
+    return reinterpret_cast<Big*>(static_cast<uintptr_t>(small_));
+  }
+  void SetBigPointer(Big* big) {
+    small_ = static_cast<Int128>(reinterpret_cast<uintptr_t>(big));
+    is_big_ = true;
+  }
+  // Forgets the Big (now owned elsewhere): the value becomes zero.
+  void ReleaseBig() {
+    small_ = 0;
+    is_big_ = false;
+  }
+
+  // A 128-bit integer aligned to 8 bytes only, so that a Decimal takes 24
+  // bytes rather than 32.
+  __extension__ typedef __int128 PackedInt128 __attribute__((aligned(8)));
+
+  // The coefficient: small_ while is_big_ is false; otherwise small_ holds
+  // the address of the owned Big, whose magnitude is at least 2^127 (one
+  // representation per value and scale).
+  PackedInt128 small_ = 0;
   int scale_ = 0;
+  bool is_big_ = false;
 };
 
 }  // namespace fifo

@@ -1,9 +1,14 @@
 #include "engine/decimal.h"
 
+#include <cstdint>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "boost/multiprecision/cpp_int.hpp"
 #include "gtest/gtest.h"
 
 namespace fifo {
@@ -375,6 +380,382 @@ TEST(DecimalTest, StreamsCanonicalText) {
   std::ostringstream os;
   os << D("-001.2300");
   EXPECT_EQ(os.str(), "-1.23");
+}
+
+// ---------------------------------------------------------------------------
+// The fixed-width fast path (|coefficient| < 2^127) and its arbitrary-precision
+// fallback must be invisible: same values, same scales, same text.
+
+// 2^127 - 1, the largest coefficient of the fast path, and its neighbours.
+const char kMax127[] = "170141183460469231731687303715884105727";
+const char kPow127[] = "170141183460469231731687303715884105728";
+const char kPow127Plus1[] = "170141183460469231731687303715884105729";
+
+TEST(DecimalFastPathTest, NearInt64Limits) {
+  const Decimal max = Decimal::FromInt(INT64_MAX);
+  const Decimal min = Decimal::FromInt(INT64_MIN);
+  EXPECT_EQ((max + max).ToString(), "18446744073709551614");
+  EXPECT_EQ((min + min).ToString(), "-18446744073709551616");
+  EXPECT_EQ((min * min).ToString(), "85070591730234615865843651857942052864");
+  EXPECT_EQ((min * Decimal::FromInt(-1)).ToString(), "9223372036854775808");
+  EXPECT_EQ((-min).ToString(), "9223372036854775808");
+  EXPECT_EQ(min.Abs().ToString(), "9223372036854775808");
+  EXPECT_EQ(Decimal::FromScaled(INT64_MIN, 18).ToString(),
+            "-9.223372036854775808");
+  EXPECT_EQ(Decimal::FromScaled(INT64_MAX, 18).Normalized().ToString(),
+            "9.223372036854775807");
+  EXPECT_LT(min, max);
+  EXPECT_GT(max + Decimal::FromScaled(1, 30), max);
+}
+
+TEST(DecimalFastPathTest, CrossesTheBoundaryBothWays) {
+  const Decimal max = D(kMax127);
+  const Decimal one = Decimal::FromInt(1);
+  EXPECT_EQ(max.ToString(), kMax127);
+  EXPECT_EQ((max + one).ToString(), kPow127);
+  EXPECT_EQ((max + one + one).ToString(), kPow127Plus1);
+  EXPECT_EQ((max + one - one).ToString(), kMax127);
+  EXPECT_EQ((-max - one).ToString(), std::string("-") + kPow127);
+  EXPECT_EQ((-max - one + one).ToString(), std::string("-") + kMax127);
+  // A big value that shrinks again compares and formats like a small one.
+  const Decimal back = (max + one) - D(kPow127) + Decimal::FromScaled(5, 1);
+  EXPECT_EQ(back.ToString(), "0.5");
+  EXPECT_EQ(back.scale(), 1);
+  EXPECT_EQ(back, Decimal::FromScaled(5, 1));
+  // Products that overflow 128 bits, and a quotient that comes back.
+  const Decimal p = max * max;
+  EXPECT_EQ(p.ToString(),
+            "28948022309329048855892746252171976962977213799489202546401021394"
+            "546514198529");
+  EXPECT_EQ(Decimal::Divide(p, max, 0), max);
+  EXPECT_EQ(Decimal::Divide(p, max, 0).ToString(), kMax127);
+  // Scaling to a common scale overflows although both values are small.
+  const Decimal coarse = D("100000000000000000000000000000000000000");  // 1e38
+  const Decimal fine = Decimal::FromScaled(1, 30);
+  EXPECT_EQ((coarse + fine).ToString(),
+            "100000000000000000000000000000000000000."
+            "000000000000000000000000000001");
+  EXPECT_EQ((coarse - fine).scale(), 30);
+  EXPECT_GT(coarse, fine);
+  EXPECT_LT(-coarse, fine);
+  EXPECT_LT(-coarse, -fine);
+  EXPECT_GT(coarse + fine, coarse);
+  EXPECT_EQ(Decimal::Compare(coarse, coarse * Decimal::FromScaled(10, 1)), 0);
+}
+
+TEST(DecimalFastPathTest, ComparesAcrossRepresentations) {
+  const Decimal big = D(kPow127);           // arbitrary precision
+  const Decimal small = D(kMax127);         // fast path
+  const Decimal big_scaled = D("1701411834604692317316873037158841057280e-1");
+  EXPECT_EQ(big, big_scaled);
+  EXPECT_EQ(big_scaled.ToString(), kPow127);
+  EXPECT_GT(big, small);
+  EXPECT_LT(small, big);
+  EXPECT_LT(-big, -small);
+  EXPECT_LT(-big, small);
+  EXPECT_GT(big, -big);
+  EXPECT_LT(Decimal::FromScaled(-1, 40), big);
+  EXPECT_EQ(Decimal::Min(big, small), small);
+  EXPECT_EQ(Decimal::Min(-big, small), -big);
+  EXPECT_EQ(big.sign(), 1);
+  EXPECT_EQ((-big).sign(), -1);
+  EXPECT_TRUE((big - big).is_zero());
+  EXPECT_EQ((big - big).ToString(), "0");
+}
+
+TEST(DecimalFastPathTest, NegativeZeroIsZero) {
+  for (const char* text : {"-0", "-0.000", "-0e5", "-.0", "+0.0"}) {
+    const Decimal z = D(text);
+    EXPECT_TRUE(z.is_zero()) << text;
+    EXPECT_FALSE(z.is_negative()) << text;
+    EXPECT_EQ(z.ToString(), "0") << text;
+    EXPECT_EQ(z.ToFixedString(2), "0.00") << text;
+    EXPECT_EQ(z, Decimal()) << text;
+    EXPECT_EQ(z.scale(), 0) << text;
+  }
+  const Decimal neg_zero_product = D("-1.5") * Decimal();
+  EXPECT_EQ(neg_zero_product.ToString(), "0");
+  EXPECT_EQ(neg_zero_product.scale(), 1);
+  EXPECT_EQ((-Decimal::FromScaled(0, 3)).ToString(), "0");
+  EXPECT_EQ(Decimal::Divide(D("-0.000"), D("-3"), 4).ToString(), "0");
+  EXPECT_EQ(D("-0.004").Quantize(2).ToString(), "0");
+  EXPECT_EQ(D("-0.004").Quantize(2).scale(), 2);
+}
+
+TEST(DecimalFastPathTest, CopiesMovesAndAliasing) {
+  const Decimal big = D(kPow127Plus1);
+  Decimal copy = big;
+  EXPECT_EQ(copy, big);
+  copy += Decimal::FromInt(1);
+  EXPECT_NE(copy, big);  // the copy is deep
+  EXPECT_EQ(big.ToString(), kPow127Plus1);
+  Decimal moved = std::move(copy);
+  EXPECT_EQ(moved.ToString(), "170141183460469231731687303715884105730");
+  copy = moved;  // assign into a moved-from value
+  EXPECT_EQ(copy, moved);
+  copy = Decimal::FromInt(3);  // big <- small
+  EXPECT_EQ(copy.ToString(), "3");
+  copy = big;  // small <- big
+  EXPECT_EQ(copy, big);
+  copy = copy;  // self-assignment keeps the value
+  EXPECT_EQ(copy, big);
+  Decimal x = big;
+  x += x;
+  EXPECT_EQ(x.ToString(), "340282366920938463463374607431768211458");
+  x -= x;
+  EXPECT_TRUE(x.is_zero());
+  Decimal y = D(kMax127);
+  y *= y;
+  EXPECT_EQ(y, D(kMax127) * D(kMax127));
+  Decimal z = D("3.5");
+  z *= z;
+  EXPECT_EQ(z.ToString(), "12.25");
+  std::vector<Decimal> values(100, big);
+  values.push_back(Decimal::FromInt(7));
+  std::vector<Decimal> more = values;
+  EXPECT_EQ(more[50], big);
+  EXPECT_EQ(more.back(), Decimal::FromInt(7));
+}
+
+TEST(DecimalFastPathTest, ParseLimitsAcrossRepresentations) {
+  // 38 digits stay in the fast path, 39 and more go to the fallback: both
+  // read every digit, with or without a point and an exponent.
+  const std::string d38(38, '9');
+  const std::string d39(39, '9');
+  EXPECT_EQ(D(d38.c_str()).ToString(), d38);
+  EXPECT_EQ(D(d39.c_str()).ToString(), d39);
+  EXPECT_EQ(D(("0." + d39).c_str()).ToString(), "0." + d39);
+  EXPECT_EQ(D(("9.9" + std::string(30, '0') + "e10").c_str()).ToString(),
+            "99000000000");
+  // A small mantissa scaled beyond 128 bits by its exponent.
+  EXPECT_EQ(D("123e50").ToString(), "123" + std::string(50, '0'));
+  EXPECT_EQ(D("-1.7e38").ToString(), "-17" + std::string(37, '0'));
+  EXPECT_EQ(D(kPow127).ToString(), kPow127);
+  EXPECT_EQ(D((std::string("-") + kPow127).c_str()).ToString(),
+            std::string("-") + kPow127);
+  // The limits and messages are those of the supported range.
+  auto too_many = Decimal::Parse(std::string(61, '7'));
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.status().message(),
+            "decimal \"" + std::string(61, '7') +
+                "\" has 61 significant digits; at most 60 are supported");
+  auto too_fine = Decimal::Parse("1e-41");
+  ASSERT_FALSE(too_fine.ok());
+  EXPECT_EQ(too_fine.status().message(),
+            "decimal \"1e-41\" has 41 digits after the point; at most 40 are "
+            "supported");
+  auto too_large = Decimal::Parse("12e59");
+  ASSERT_FALSE(too_large.ok());
+  EXPECT_EQ(too_large.status().message(),
+            "decimal \"12e59\" is too large: 61 integer digits; at most 60 "
+            "are supported");
+  auto stray = Decimal::Parse("1.5x");
+  ASSERT_FALSE(stray.ok());
+  EXPECT_EQ(stray.status().message(),
+            "not a decimal number: \"1.5x\" (unexpected character 'x' at "
+            "position 4)");
+}
+
+TEST(DecimalFastPathTest, DivideAndQuantizeNearTheBoundary) {
+  // Numerators that only fit after the fallback, denominators scaled up.
+  EXPECT_EQ(Decimal::Divide(D(kMax127), D("0.000000000000000000001"), 0)
+                .ToString(),
+            std::string(kMax127) + std::string(21, '0'));
+  EXPECT_EQ(Decimal::Divide(D("1"), D(kMax127), 40).ToString(),
+            "0.0000000000000000000000000000000000000059");
+  EXPECT_EQ(Decimal::Divide(D("-1"), D(kPow127), 38).ToString(),
+            "-0.00000000000000000000000000000000000001");
+  EXPECT_EQ(Decimal::Divide(D("2.5"), D("1"), 0).ToString(), "2");
+  EXPECT_EQ(Decimal::Divide(D("3.5"), D("-1"), 0).ToString(), "-4");
+  // Quantize dropping more digits than the fast path has.
+  const Decimal tiny = D(("0." + std::string(39, '0') + "9").c_str());
+  EXPECT_EQ(tiny.Quantize(0).ToString(), "0");
+  EXPECT_EQ(D(kMax127).Quantize(0), D(kMax127));
+  const Decimal scaled = D((std::string(kMax127) + "e-37").c_str());
+  EXPECT_EQ(scaled.Quantize(0).ToString(), "17");
+  EXPECT_EQ(scaled.Quantize(1).ToString(), "17");
+  EXPECT_EQ(scaled.Quantize(2).ToString(), "17.01");
+  EXPECT_EQ(D(kPow127Plus1).ToFixedString(2),
+            std::string(kPow127Plus1) + ".00");
+  EXPECT_EQ(D(kMax127).ToFixedString(3), std::string(kMax127) + ".000");
+  EXPECT_EQ((-D(kMax127)).ToFixedString(0), std::string("-") + kMax127);
+}
+
+// A reference model: the arithmetic written out on cpp_int, as the original
+// implementation did it, for a randomized comparison.
+struct Ref {
+  boost::multiprecision::cpp_int c;
+  int scale = 0;
+};
+
+using BigInt = boost::multiprecision::cpp_int;
+
+BigInt Pow10(int n) {
+  BigInt p = 1;
+  for (int i = 0; i < n; ++i) p *= 10;
+  return p;
+}
+
+Ref RefParse(const std::string& text) {  // "[-]digits[.digits]"
+  Ref r;
+  bool negative = text[0] == '-';
+  bool point = false;
+  for (char ch : text) {
+    if (ch == '-') continue;
+    if (ch == '.') {
+      point = true;
+      continue;
+    }
+    r.c = r.c * 10 + (ch - '0');
+    if (point) ++r.scale;
+  }
+  if (negative) r.c = -r.c;
+  // Parse drops trailing fractional zeros, and gives Decimal() for zero.
+  while (r.scale > 0 && r.c % 10 == 0) {
+    r.c /= 10;
+    --r.scale;
+  }
+  return r;
+}
+
+std::string RefText(const Ref& r) {
+  if (r.c == 0) return "0";
+  BigInt c = r.c;
+  int s = r.scale;
+  while (s > 0 && c % 10 == 0) {
+    c /= 10;
+    --s;
+  }
+  std::string digits = BigInt(abs(c)).str();
+  std::string out = c < 0 ? "-" : "";
+  if (s == 0) return out + digits;
+  if (static_cast<int>(digits.size()) <= s) {
+    return out + "0." + std::string(s - digits.size(), '0') + digits;
+  }
+  return out + digits.substr(0, digits.size() - s) + "." +
+         digits.substr(digits.size() - s);
+}
+
+Ref RefAdd(const Ref& a, const Ref& b) {
+  const int s = std::max(a.scale, b.scale);
+  return Ref{a.c * Pow10(s - a.scale) + b.c * Pow10(s - b.scale), s};
+}
+
+int RefCompare(const Ref& a, const Ref& b) {
+  const int s = std::max(a.scale, b.scale);
+  const BigInt x = a.c * Pow10(s - a.scale);
+  const BigInt y = b.c * Pow10(s - b.scale);
+  return (x > y) - (x < y);
+}
+
+BigInt RefDivideHalfEven(const BigInt& n, const BigInt& d) {  // d > 0
+  BigInt q = n / d;  // truncates toward zero
+  BigInt r = n - q * d;
+  if (r == 0) return q;
+  BigInt twice = abs(r) * 2;
+  if (twice > d || (twice == d && (abs(q) % 2) == 1)) q += n < 0 ? -1 : 1;
+  return q;
+}
+
+Ref RefDivide(const Ref& n, const Ref& d, int places) {
+  BigInt num = n.c;
+  BigInt den = d.c;
+  const int shift = places + d.scale - n.scale;
+  if (shift >= 0) {
+    num *= Pow10(shift);
+  } else {
+    den *= Pow10(-shift);
+  }
+  if (den < 0) {
+    den = -den;
+    num = -num;
+  }
+  return Ref{RefDivideHalfEven(num, den), places};
+}
+
+Ref RefQuantize(const Ref& a, int places) {
+  if (places >= a.scale) return a;
+  return Ref{RefDivideHalfEven(a.c, Pow10(a.scale - places)), places};
+}
+
+// Random plain-notation text with 1-45 significant digits (many near the
+// 2^127 boundary: 37-40 digits) and 0-30 places.
+std::string RandomText(uint64_t* state) {
+  auto next = [state] {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+  };
+  const int digits = next() % 3 == 0 ? 37 + next() % 4 : 1 + next() % 45;
+  std::string s;
+  for (int i = 0; i < digits; ++i) {
+    s.push_back(static_cast<char>('0' + next() % 10));
+  }
+  if (next() % 4 == 0) s.append(next() % 5, '0');  // trailing zeros
+  const int places = std::min<int>(next() % 31, static_cast<int>(s.size()));
+  if (places > 0) s.insert(s.size() - places, ".");
+  if (s[0] == '.') s.insert(0, "0");
+  if (next() % 2 == 0) s.insert(0, "-");
+  return s;
+}
+
+TEST(DecimalFastPathTest, AgreesWithArbitraryPrecisionReference) {
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    const std::string ta = RandomText(&state);
+    const std::string tb = RandomText(&state);
+    SCOPED_TRACE(absl::StrCat("a=", ta, " b=", tb));
+    const Decimal a = D(ta.c_str());
+    const Decimal b = D(tb.c_str());
+    const Ref ra = RefParse(ta);
+    const Ref rb = RefParse(tb);
+    ASSERT_EQ(a.ToString(), RefText(ra));
+    ASSERT_EQ(a.scale(), ra.scale);
+
+    const Decimal sum = a + b;
+    const Ref rsum = RefAdd(ra, rb);
+    EXPECT_EQ(sum.ToString(), RefText(rsum));
+    EXPECT_EQ(sum.scale(), rsum.scale);
+    const Decimal diff = a - b;
+    const Ref rdiff = RefAdd(ra, Ref{-rb.c, rb.scale});
+    EXPECT_EQ(diff.ToString(), RefText(rdiff));
+    EXPECT_EQ(diff.scale(), rdiff.scale);
+    const Decimal product = a * b;
+    const Ref rproduct{ra.c * rb.c, ra.scale + rb.scale};
+    EXPECT_EQ(product.ToString(), RefText(rproduct));
+    EXPECT_EQ(product.scale(), rproduct.scale);
+    EXPECT_EQ(Decimal::Compare(a, b), RefCompare(ra, rb));
+    EXPECT_EQ(Decimal::Compare(b, a), RefCompare(rb, ra));
+    EXPECT_EQ(Decimal::Compare(product, sum), RefCompare(rproduct, rsum));
+    EXPECT_EQ(Decimal::Compare(a, a.Normalized()), 0);
+    EXPECT_EQ(a.Normalized().ToString(), a.ToString());
+    const int places = static_cast<int>(state % 25);
+    if (!b.is_zero()) {
+      const Decimal q = Decimal::Divide(a, b, places);
+      EXPECT_EQ(q.ToString(), RefText(RefDivide(ra, rb, places)));
+      EXPECT_EQ(q.scale(), places);
+      const Decimal q2 = Decimal::Divide(product, b, places);
+      EXPECT_EQ(q2.ToString(), RefText(RefDivide(rproduct, rb, places)));
+    }
+    const Decimal quantized = product.Quantize(places);
+    const Ref rquantized = RefQuantize(rproduct, places);
+    EXPECT_EQ(quantized.ToString(), RefText(rquantized));
+    EXPECT_EQ(quantized.scale(), rquantized.scale);
+    const Ref fixed = RefQuantize(ra, places);
+    std::string expected_fixed = RefText(
+        Ref{fixed.c * Pow10(places - fixed.scale), places});
+    // RefText drops trailing zeros; pad back to `places` digits.
+    if (places > 0) {
+      size_t point = expected_fixed.find('.');
+      if (point == std::string::npos) {
+        expected_fixed += ".";
+        point = expected_fixed.size() - 1;
+      }
+      expected_fixed.append(places - (expected_fixed.size() - 1 - point), '0');
+    }
+    EXPECT_EQ(a.ToFixedString(places), expected_fixed);
+  }
 }
 
 }  // namespace

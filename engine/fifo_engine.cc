@@ -1,9 +1,13 @@
 #include "engine/fifo_engine.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstddef>
 #include <map>
+#include <thread>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -29,6 +33,18 @@ SymbolAllocator::SymbolAllocator(std::string symbol, SymbolConfig config,
   }
 }
 
+void SymbolAllocator::PopFront() {
+  ++queue_head_;
+  if (queue_head_ == queue_.size()) {
+    queue_.clear();
+    queue_head_ = 0;
+  } else if (queue_head_ >= 64 && queue_head_ * 2 >= queue_.size()) {
+    // Amortised O(1): at least as many lots move as were popped.
+    queue_.erase(queue_.begin(), queue_.begin() + queue_head_);
+    queue_head_ = 0;
+  }
+}
+
 absl::Status SymbolAllocator::Add(const Trade& trade,
                                   std::vector<Allocation>* out) {
   FIFO_RETURN_IF_ERROR(ValidateTrade(trade));
@@ -37,28 +53,42 @@ absl::Status SymbolAllocator::Add(const Trade& trade,
         absl::StrCat("trade ", trade.order_id, ": symbol ", trade.symbol,
                      " given to the allocator of ", symbol_));
   }
-  TradeKey key = KeyOf(trade);
-  if (last_.has_value() && key <= *last_) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trade ", trade.order_id, " at ", FormatTimestamp(trade.order_time),
-        " does not come after ", last_->order_id, " at ",
-        FormatTimestamp(last_->order_time),
-        " in (order_time, order_id) order"));
+  if (last_.has_value()) {
+    // The trade must come strictly after the last one: last_ < key.
+    const TradeKey& last = *last_;
+    const bool after = trade.order_time != last.order_time
+                           ? last.order_time < trade.order_time
+                           : last.order_id < trade.order_id;
+    if (!after) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "trade ", trade.order_id, " at ", FormatTimestamp(trade.order_time),
+          " does not come after ", last.order_id, " at ",
+          FormatTimestamp(last.order_time),
+          " in (order_time, order_id) order"));
+    }
+    last_->order_time = trade.order_time;
+    last_->order_id = trade.order_id;  // reuses the string's storage
+  } else {
+    last_ = KeyOf(trade);
   }
-  last_ = std::move(key);
   if (trade.side == Side::kBuy) {
     ++stats_.buys_processed;
-    OpenLot lot;
-    lot.buy_order_id = trade.order_id;
-    lot.buy_time = trade.order_time;
-    lot.price = trade.price;
-    lot.size = trade.size;
-    lot.total_fees_usd = trade.total_fees_usd;
-    if (lot.size <= config_.dust_threshold) {
+    if (trade.size <= config_.dust_threshold) {
+      OpenLot lot;
+      lot.buy_order_id = trade.order_id;
+      lot.buy_time = trade.order_time;
+      lot.price = trade.price;
+      lot.size = trade.size;
+      lot.total_fees_usd = trade.total_fees_usd;
       dust_lots_.emplace(KeyOf(trade), std::move(lot));
     } else {
-      Decimal per_unit = FeesPerUnit(lot.total_fees_usd, lot.size);
-      queue_.push_back(Lot{std::move(lot), std::move(per_unit)});
+      Lot& open = queue_.emplace_back();
+      open.lot.buy_order_id = trade.order_id;
+      open.lot.buy_time = trade.order_time;
+      open.lot.price = trade.price;
+      open.lot.size = trade.size;
+      open.lot.total_fees_usd = trade.total_fees_usd;
+      open.fees_per_unit = FeesPerUnit(trade.total_fees_usd, trade.size);
     }
     return absl::OkStatus();
   }
@@ -76,8 +106,9 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
   Decimal sell_cumulative;        // size apportioned a fee share so far
   Decimal sell_cumulative_share;  // fee apportioned so far
 
-  auto new_row = [&](const Decimal& size) {
-    Allocation a;
+  // Appends a row with its sell side filled in, built in place.
+  auto new_row = [&](const Decimal& size) -> Allocation& {
+    Allocation& a = out->emplace_back();
     a.sell_order_id = sell.order_id;
     a.symbol = symbol_;
     a.allocated_size = size;
@@ -86,27 +117,32 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
     sell_cumulative += size;
     Decimal share_through =
         FeeShareThrough(sell.total_fees_usd, sell_cumulative, sell.size);
-    a.sell_fee_share = share_through - sell_cumulative_share;
+    // Compound assignments: the same values as the binary operators,
+    // without their temporaries.
+    a.sell_fee_share = share_through;
+    a.sell_fee_share -= sell_cumulative_share;
     sell_cumulative_share = std::move(share_through);
-    a.proceeds_usd = sell.price * size;
-    a.net_proceeds_usd = a.proceeds_usd - a.sell_fee_share;
+    a.proceeds_usd = sell.price;
+    a.proceeds_usd *= size;
+    a.net_proceeds_usd = a.proceeds_usd;
+    a.net_proceeds_usd -= a.sell_fee_share;
     a.sell_time = sell.order_time;
     return a;
   };
 
-  while (remaining > dust && !queue_.empty()) {
-    Lot& front = queue_.front();
+  while (remaining > dust && queue_head_ < queue_.size()) {
+    Lot& front = queue_[queue_head_];
     OpenLot& lot = front.lot;
-    Decimal available = lot.remaining_size();
+    const Decimal available = lot.remaining_size();
     if (available <= dust) {
       TradeKey key{lot.buy_time, lot.buy_order_id};
       dust_lots_.emplace(std::move(key), std::move(lot));
-      queue_.pop_front();
+      PopFront();
       continue;
     }
     // Both exceed the threshold, so the allocation does too.
     const Decimal allocated = Decimal::Min(available, remaining);
-    Allocation a = new_row(allocated);
+    Allocation& a = new_row(allocated);
     a.buy_order_id = lot.buy_order_id;
     a.buy_price = lot.price;
     a.buy_fees_per_unit = front.fees_per_unit;
@@ -114,17 +150,21 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
     lot.consumed_size += allocated;
     Decimal buy_share_through =
         FeeShareThrough(lot.total_fees_usd, lot.consumed_size, lot.size);
-    a.buy_fee_share = buy_share_through - lot.consumed_fee_share;
+    a.buy_fee_share = buy_share_through;
+    a.buy_fee_share -= lot.consumed_fee_share;
     lot.consumed_fee_share = std::move(buy_share_through);
-    a.cost_basis_usd = lot.price * allocated + a.buy_fee_share;
-    a.pnl_usd = a.net_proceeds_usd - a.cost_basis_usd;
+    a.cost_basis_usd = lot.price;
+    a.cost_basis_usd *= allocated;
+    a.cost_basis_usd += a.buy_fee_share;
+    a.pnl_usd = a.net_proceeds_usd;
+    a.pnl_usd -= a.cost_basis_usd;
 
     remaining -= allocated;
     ++stats_.matched_allocations;
     stats_.matched_size += allocated;
     stats_.realized_pnl += a.pnl_usd;
-    out->push_back(std::move(a));
-    if (!lot.remaining_size().is_positive()) queue_.pop_front();
+    // remaining_size() > 0, without computing it.
+    if (!(lot.consumed_size < lot.size)) PopFront();
   }
 
   if (remaining > dust) {
@@ -141,7 +181,7 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
     unmatched_sells_.push_back(std::move(event));
     ++stats_.unmatched_allocations;
     stats_.unmatched_size += remaining;
-    out->push_back(new_row(remaining));
+    new_row(remaining);
   } else if (remaining.is_positive()) {
     stats_.dust_size += remaining;
     dust_remainders_.push_back(DustRemainder{sell.order_id, remaining});
@@ -151,10 +191,11 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
 SymbolState SymbolAllocator::ClosingState() const {
   SymbolState state;
   state.high_water_mark = last_;
-  state.open_lots.reserve(dust_lots_.size() + queue_.size());
+  state.open_lots.reserve(dust_lots_.size() + queue_.size() - queue_head_);
   // Merge the two engine-ordered sequences.
   auto dust = dust_lots_.begin();
-  for (const Lot& open : queue_) {
+  for (size_t i = queue_head_; i < queue_.size(); ++i) {
+    const Lot& open = queue_[i];
     const TradeKey open_key{open.lot.buy_time, open.lot.buy_order_id};
     while (dust != dust_lots_.end() && dust->first < open_key) {
       state.open_lots.push_back((dust++)->second);
@@ -174,28 +215,89 @@ absl::Status CheckUniqueOrderIds(const std::vector<Trade>& trades) {
   seen.reserve(trades.size());
   for (const Trade& t : trades) {
     if (!seen.insert(t.order_id).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "duplicate order_id ", t.order_id, " in the ledger"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("duplicate order_id ", t.order_id, " in the ledger"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<SymbolComputation> RunSorted(const std::string& symbol,
-                                            const std::vector<Trade>& sorted,
-                                            const SymbolConfig& config,
-                                            SymbolState opening) {
-  SymbolAllocator allocator(symbol, config, std::move(opening));
+// Runs one symbol's trades, given in engine order, `sells` of them sells.
+absl::StatusOr<SymbolComputation> RunSorted(
+    const std::string& symbol, const std::vector<const Trade*>& sorted,
+    size_t sells, const SymbolConfig& config, SymbolState opening) {
   SymbolComputation result;
   result.symbol = symbol;
-  for (const Trade& trade : sorted) {
-    FIFO_RETURN_IF_ERROR(allocator.Add(trade, &result.allocations));
+  // Most sells give at least one row (and each row either completes its
+  // sell or exhausts a lot, so there are never more rows than trades plus
+  // opening lots). Reserving a row per sell spares most of the copies of a
+  // growing vector of large rows without ever reserving more than the bound.
+  result.allocations.reserve(sells);
+  SymbolAllocator allocator(symbol, config, std::move(opening));
+  // The trades of one symbol are scattered through the ledger: fetch the
+  // fields the allocator reads a few trades ahead.
+  constexpr size_t kPrefetchAhead = 8;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i + kPrefetchAhead < sorted.size()) {
+      const char* ahead =
+          reinterpret_cast<const char*>(sorted[i + kPrefetchAhead]);
+      for (size_t offset = 0; offset < offsetof(Trade, source); offset += 64) {
+        __builtin_prefetch(ahead + offset);
+      }
+    }
+    FIFO_RETURN_IF_ERROR(allocator.Add(*sorted[i], &result.allocations));
   }
   result.closing = allocator.ClosingState();
   result.stats = allocator.stats();
   result.unmatched_sells = allocator.unmatched_sells();
   result.dust_remainders = allocator.dust_remainders();
   return result;
+}
+
+// Sorts trades into engine order. Ledgers usually arrive in that order
+// already (by time, from a store or a file): then this is one linear check.
+void SortInEngineOrder(std::vector<const Trade*>* trades) {
+  auto less = [](const Trade* a, const Trade* b) {
+    return EngineOrderLess(*a, *b);
+  };
+  if (!std::is_sorted(trades->begin(), trades->end(), less)) {
+    std::sort(trades->begin(), trades->end(), less);
+  }
+}
+
+// Pointers to `trades` in engine order.
+std::vector<const Trade*> SortedPointers(const std::vector<Trade>& trades) {
+  std::vector<const Trade*> sorted;
+  sorted.reserve(trades.size());
+  for (const Trade& t : trades) sorted.push_back(&t);
+  SortInEngineOrder(&sorted);
+  return sorted;
+}
+
+// Runs task(i) for every i in [0, count) on up to `threads` threads (the
+// caller's included), larger `weight`s first. task must be safe to call
+// concurrently for distinct i.
+template <typename Task>
+void RunTasks(size_t count, int threads, const std::vector<size_t>& weight,
+              const Task& task) {
+  if (count == 0) return;
+  std::vector<size_t> order(count);
+  for (size_t i = 0; i < count; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return weight[a] > weight[b]; });
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k = next.fetch_add(1); k < count; k = next.fetch_add(1)) {
+      task(order[k]);
+    }
+  };
+  std::vector<std::thread> helpers;
+  const size_t extra =
+      std::min<size_t>(count, static_cast<size_t>(std::max(threads, 1))) - 1;
+  helpers.reserve(extra);
+  for (size_t i = 0; i < extra; ++i) helpers.emplace_back(worker);
+  worker();
+  for (std::thread& t : helpers) t.join();
 }
 
 }  // namespace
@@ -205,33 +307,73 @@ absl::StatusOr<SymbolComputation> ComputeSymbol(const std::string& symbol,
                                                 const SymbolConfig& config,
                                                 SymbolState opening) {
   FIFO_RETURN_IF_ERROR(CheckUniqueOrderIds(trades));
-  std::sort(trades.begin(), trades.end(), EngineOrderLess);
-  return RunSorted(symbol, trades, config, std::move(opening));
+  size_t sells = 0;
+  for (const Trade& t : trades) sells += t.side == Side::kSell;
+  return RunSorted(symbol, SortedPointers(trades), sells, config,
+                   std::move(opening));
 }
 
 absl::StatusOr<std::vector<SymbolComputation>> ComputeLedger(
-    std::vector<Trade> trades, const SymbolConfigs& configs) {
+    std::vector<Trade> trades, const SymbolConfigs& configs, int threads) {
   FIFO_RETURN_IF_ERROR(CheckUniqueOrderIds(trades));
-  std::sort(trades.begin(), trades.end(), [](const Trade& a, const Trade& b) {
-    if (a.symbol != b.symbol) return a.symbol < b.symbol;
-    return EngineOrderLess(a, b);
-  });
-  std::vector<SymbolComputation> results;
-  size_t begin = 0;
-  while (begin < trades.size()) {
-    size_t end = begin;
-    while (end < trades.size() && trades[end].symbol == trades[begin].symbol) {
-      ++end;
-    }
-    std::vector<Trade> group(std::make_move_iterator(trades.begin() + begin),
-                             std::make_move_iterator(trades.begin() + end));
-    const std::string symbol = group.front().symbol;
-    FIFO_ASSIGN_OR_RETURN(SymbolComputation computed,
-                          RunSorted(symbol, group, configs.For(symbol), {}));
-    results.push_back(std::move(computed));
-    begin = end;
+  if (threads <= 0) {
+    threads =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   }
-  return results;
+  // Group the trades by symbol, symbols in bytewise order.
+  absl::flat_hash_map<absl::string_view, size_t> group_of;
+  std::vector<std::vector<const Trade*>> groups;
+  std::vector<size_t> group_sells;
+  for (const Trade& t : trades) {
+    auto [it, inserted] = group_of.try_emplace(t.symbol, groups.size());
+    if (inserted) {
+      groups.emplace_back();
+      group_sells.push_back(0);
+    }
+    groups[it->second].push_back(&t);
+    group_sells[it->second] += t.side == Side::kSell;
+  }
+  std::vector<size_t> by_symbol(groups.size());
+  for (size_t i = 0; i < by_symbol.size(); ++i) by_symbol[i] = i;
+  std::sort(by_symbol.begin(), by_symbol.end(), [&](size_t a, size_t b) {
+    return groups[a].front()->symbol < groups[b].front()->symbol;
+  });
+  std::vector<std::vector<const Trade*>> sorted_groups(groups.size());
+  std::vector<size_t> sells(groups.size());
+  std::vector<size_t> weight(groups.size());
+  for (size_t i = 0; i < by_symbol.size(); ++i) {
+    sorted_groups[i] = std::move(groups[by_symbol[i]]);
+    sells[i] = group_sells[by_symbol[i]];
+    weight[i] = sorted_groups[i].size();
+  }
+
+  // Symbols are independent: sort and allocate each on any thread, keep the
+  // results in symbol order. After a failure, symbols that come later in
+  // that order are skipped; earlier ones still run, so that the error
+  // returned is the first in symbol order, as with one thread.
+  std::vector<absl::StatusOr<SymbolComputation>> results(
+      sorted_groups.size(), absl::UnknownError("not computed"));
+  std::atomic<size_t> first_failure{sorted_groups.size()};
+  RunTasks(sorted_groups.size(), threads, weight, [&](size_t i) {
+    if (i > first_failure.load(std::memory_order_relaxed)) return;
+    std::vector<const Trade*>& group = sorted_groups[i];
+    SortInEngineOrder(&group);
+    const std::string& symbol = group.front()->symbol;
+    results[i] = RunSorted(symbol, group, sells[i], configs.For(symbol), {});
+    if (!results[i].ok()) {
+      size_t seen = first_failure.load(std::memory_order_relaxed);
+      while (i < seen && !first_failure.compare_exchange_weak(seen, i)) {
+      }
+    }
+  });
+
+  std::vector<SymbolComputation> computed;
+  computed.reserve(results.size());
+  for (absl::StatusOr<SymbolComputation>& result : results) {
+    if (!result.ok()) return result.status();
+    computed.push_back(*std::move(result));
+  }
+  return computed;
 }
 
 }  // namespace fifo

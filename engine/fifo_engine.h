@@ -28,7 +28,6 @@
 #define FIFO_ENGINE_FIFO_ENGINE_H_
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -121,10 +120,15 @@ class SymbolAllocator {
   };
 
   void AllocateSell(const Trade& sell, std::vector<Allocation>* out);
+  void PopFront();
 
   const std::string symbol_;
   const SymbolConfig config_;
-  std::deque<Lot> queue_;          // open lots above dust, engine order
+  // Open lots above dust, engine order: queue_[queue_head_..] (a vector
+  // whose consumed front is dropped in bulk, which beats std::deque's small
+  // blocks for lots of this size).
+  std::vector<Lot> queue_;
+  size_t queue_head_ = 0;
   // Lots left at or below dust, keyed (hence iterated) in engine order: a
   // lot can turn into dust after a younger dust-sized buy was recorded.
   std::map<TradeKey, OpenLot> dust_lots_;
@@ -154,8 +158,13 @@ absl::StatusOr<SymbolComputation> ComputeSymbol(
 // Runs a whole ledger (any symbols, any order): one SymbolComputation per
 // symbol, sorted by symbol bytewise. Errors as ComputeSymbol; a duplicate
 // order_id anywhere in the ledger is kInvalidArgument.
+//
+// Symbols are independent, so they are computed on up to `threads` threads
+// (0: std::thread::hardware_concurrency(); 1: the calling thread only). The
+// result, including which error is returned when several symbols fail (the
+// first failing symbol in bytewise order), does not depend on `threads`.
 absl::StatusOr<std::vector<SymbolComputation>> ComputeLedger(
-    std::vector<Trade> trades, const SymbolConfigs& configs);
+    std::vector<Trade> trades, const SymbolConfigs& configs, int threads = 0);
 
 }  // namespace fifo
 
