@@ -369,6 +369,13 @@ Decimal Decimal::FromScaled(int64_t coefficient, int scale) {
 }
 
 absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
+  return ParseWithLimits(text, kInputLimits);
+}
+
+absl::StatusOr<Decimal> Decimal::ParseWithLimits(absl::string_view text,
+                                                 const ParseLimits& limits) {
+  const int64_t max_digits = limits.max_significant_digits;
+  const int64_t max_scale = limits.max_scale;
   if (text.empty()) return ParseError(text, "empty");
   size_t i = 0;
   bool negative = false;
@@ -437,7 +444,9 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
                                absl::CEscape(absl::string_view(&text[i], 1)),
                                "' in exponent at position ", i + 1));
       }
-      if (exponent < 1000000) exponent = exponent * 10 + (d - '0');
+      // Saturate far above any offset the mantissa's digits can give, so a
+      // huge exponent stays huge (and is rejected) instead of wrapping.
+      if (exponent < (int64_t{1} << 50)) exponent = exponent * 10 + (d - '0');
     }
     if (exponent_negative) exponent = -exponent;
   }
@@ -447,22 +456,22 @@ absl::StatusOr<Decimal> Decimal::Parse(absl::string_view text) {
   // the digits first so that 1.000e3 or 0.5000 are not penalised.
   int64_t power = exponent - fraction_digits + trailing_zeros;
   const int64_t digit_count = significant_digits - trailing_zeros;
-  if (digit_count > kMaxSignificantDigits) {
+  if (digit_count > max_digits) {
     return absl::OutOfRangeError(
         absl::StrCat("decimal \"", absl::CEscape(text), "\" has ", digit_count,
-                     " significant digits; at most ", kMaxSignificantDigits,
+                     " significant digits; at most ", max_digits,
                      " are supported"));
   }
-  if (-power > kMaxScale) {
+  if (-power > max_scale) {
     return absl::OutOfRangeError(absl::StrCat(
         "decimal \"", absl::CEscape(text), "\" has ", -power,
-        " digits after the point; at most ", kMaxScale, " are supported"));
+        " digits after the point; at most ", max_scale, " are supported"));
   }
-  if (power > 0 && digit_count + power > kMaxSignificantDigits) {
+  if (power > 0 && digit_count + power > max_digits) {
     return absl::OutOfRangeError(absl::StrCat(
         "decimal \"", absl::CEscape(text),
         "\" is too large: ", digit_count + power, " integer digits; at most ",
-        kMaxSignificantDigits, " are supported"));
+        max_digits, " are supported"));
   }
   const int scale = power > 0 ? 0 : static_cast<int>(-power);
 

@@ -90,6 +90,22 @@ class Decimal {
   // places, or an exponent beyond that range.
   static absl::StatusOr<Decimal> Parse(absl::string_view text);
 
+  // Limits for ParseWithLimits.
+  struct ParseLimits {
+    int max_significant_digits;
+    int max_scale;
+  };
+  // The limits of Parse: what a trade or configuration may say.
+  static constexpr ParseLimits kInputLimits{kMaxSignificantDigits, kMaxScale};
+  // Generous limits for values this service derived and stored itself
+  // (a cost basis is price * size: up to twice the input's digits and
+  // places), read back from a store or a peer.
+  static constexpr ParseLimits kDerivedLimits{1000, 500};
+
+  // Parse with other limits; errors as Parse.
+  static absl::StatusOr<Decimal> ParseWithLimits(absl::string_view text,
+                                                 const ParseLimits& limits);
+
   // Canonical plain notation: "-12.5", "0.000001", "30000", "0".
   std::string ToString() const;
 

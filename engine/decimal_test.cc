@@ -760,3 +760,30 @@ TEST(DecimalFastPathTest, AgreesWithArbitraryPrecisionReference) {
 
 }  // namespace
 }  // namespace fifo
+
+namespace fifo {
+namespace {
+
+TEST(DecimalLimitsTest, DerivedValuesParseBeyondInputLimits) {
+  // A cost basis: 40-place price times 40-place size has 80 places.
+  const std::string eighty_places = "0." + std::string(79, '0') + "1";
+  absl::StatusOr<Decimal> input = Decimal::Parse(eighty_places);
+  EXPECT_EQ(input.status().code(), absl::StatusCode::kOutOfRange);
+  absl::StatusOr<Decimal> derived =
+      Decimal::ParseWithLimits(eighty_places, Decimal::kDerivedLimits);
+  ASSERT_TRUE(derived.ok()) << derived.status();
+  EXPECT_EQ(derived->ToString(), eighty_places);
+  Decimal a = *Decimal::Parse("0." + std::string(39, '0') + "1");
+  EXPECT_EQ((a * a).ToString(), eighty_places);
+}
+
+TEST(DecimalLimitsTest, HugeExponentIsNotWrappedByLongFraction) {
+  // 0.000...0001e10000001 with a million zeros is 10^9000000: too large, not
+  // 0.1 (the exponent used to saturate at 10^6 digits).
+  std::string text = "0." + std::string(1000000, '0') + "1e10000001";
+  absl::StatusOr<Decimal> d = Decimal::Parse(text);
+  EXPECT_EQ(d.status().code(), absl::StatusCode::kOutOfRange) << d.status();
+}
+
+}  // namespace
+}  // namespace fifo

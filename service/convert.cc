@@ -148,13 +148,14 @@ void AddRow(const PnlRow& r, PnlRow* total) {
 
 absl::StatusOr<Decimal> DecimalFromProto(absl::string_view field,
                                          const std::string& text,
-                                         bool empty_is_zero) {
+                                         bool empty_is_zero,
+                                         const Decimal::ParseLimits& limits) {
   if (text.empty()) {
     if (empty_is_zero) return Decimal();
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": required (a decimal number as a string)"));
   }
-  absl::StatusOr<Decimal> d = Decimal::Parse(text);
+  absl::StatusOr<Decimal> d = Decimal::ParseWithLimits(text, limits);
   if (!d.ok()) {
     return absl::Status(d.status().code(),
                         absl::StrCat(field, ": ", d.status().message()));
@@ -261,9 +262,12 @@ absl::StatusOr<Trade> TradeFromProto(absl::string_view field,
     return absl::InvalidArgumentError(
         absl::StrCat(prefix("side"), ": must be SIDE_BUY or SIDE_SELL"));
   }
-  FIFO_ASSIGN_OR_RETURN(t.size, DecimalFromProto(prefix("size"), in.size()));
+  FIFO_ASSIGN_OR_RETURN(t.size,
+                        DecimalFromProto(prefix("size"), in.size(), false,
+                                         Decimal::kInputLimits));
   FIFO_ASSIGN_OR_RETURN(t.price,
-                        DecimalFromProto(prefix("price"), in.price()));
+                        DecimalFromProto(prefix("price"), in.price(), false,
+                                         Decimal::kInputLimits));
   if (!in.has_order_time()) {
     return absl::InvalidArgumentError(
         absl::StrCat(prefix("order_time"), ": required"));
@@ -272,7 +276,8 @@ absl::StatusOr<Trade> TradeFromProto(absl::string_view field,
                         TimeFromProto(prefix("order_time"), in.order_time()));
   FIFO_ASSIGN_OR_RETURN(
       t.total_fees_usd,
-      OptionalDecimal(prefix("total_fees_usd"), in.total_fees_usd()));
+      DecimalFromProto(prefix("total_fees_usd"), in.total_fees_usd(), true,
+                       Decimal::kInputLimits));
   if (in.source().empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(prefix("source"), ": required"));

@@ -38,10 +38,12 @@ namespace fifo {
 // --- scalars ---------------------------------------------------------------
 
 // Parses a decimal string from `field`; an empty string is zero when
-// `empty_is_zero`, else an error.
-absl::StatusOr<Decimal> DecimalFromProto(absl::string_view field,
-                                         const std::string& text,
-                                         bool empty_is_zero = false);
+// `empty_is_zero`, else an error. Derived values (allocations, reports) may
+// have more digits than inputs; trade fields use Decimal::kInputLimits.
+absl::StatusOr<Decimal> DecimalFromProto(
+    absl::string_view field, const std::string& text,
+    bool empty_is_zero = false,
+    const Decimal::ParseLimits& limits = Decimal::kDerivedLimits);
 google::protobuf::Timestamp TimeToProto(absl::Time t);
 // kInvalidArgument for out-of-range seconds or nanos, or a time that is not
 // a whole microsecond.

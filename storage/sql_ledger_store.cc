@@ -66,7 +66,10 @@ absl::StatusOr<std::string> Req(const std::optional<std::string>& v,
 absl::StatusOr<Decimal> Dec(const std::optional<std::string>& v,
                             absl::string_view field) {
   FIFO_ASSIGN_OR_RETURN(std::string text, Req(v, field));
-  absl::StatusOr<Decimal> d = Decimal::Parse(text);
+  // Stored values include derived ones (cost basis = price * size), which
+  // may have more digits than an input may.
+  absl::StatusOr<Decimal> d =
+      Decimal::ParseWithLimits(text, Decimal::kDerivedLimits);
   if (!d.ok()) {
     return Corrupt(absl::StrCat(field, " \"", text, "\": ", d.status().message()));
   }
@@ -1968,7 +1971,7 @@ class SqlLedgerStore : public LedgerStore {
         const std::optional<std::string>& v = row[i];
         if (!v.has_value()) continue;
         if (kSpecs[i].kind == kDecimal) {
-          absl::StatusOr<Decimal> d = Decimal::Parse(*v);
+          absl::StatusOr<Decimal> d = Decimal::ParseWithLimits(*v, Decimal::kDerivedLimits);
           if (!d.ok()) {
             return bad(kSpecs[i].name, absl::StrCat(Quoted(*v), " is not a decimal (",
                                                     d.status().message(), ")"));
@@ -2006,9 +2009,9 @@ class SqlLedgerStore : public LedgerStore {
       }
       if (!a.values[kCreatedAt].has_value()) a.values[kCreatedAt] = now;
       if (!a.values[kUpdatedAt].has_value()) a.values[kUpdatedAt] = now;
-      t.size = *Decimal::Parse(*a.values[kSize]);
-      t.price = *Decimal::Parse(*a.values[kPrice]);
-      t.total_fees_usd = *Decimal::Parse(*a.values[kFees]);
+      t.size = *Decimal::ParseWithLimits(*a.values[kSize], Decimal::kDerivedLimits);
+      t.price = *Decimal::ParseWithLimits(*a.values[kPrice], Decimal::kDerivedLimits);
+      t.total_fees_usd = *Decimal::ParseWithLimits(*a.values[kFees], Decimal::kDerivedLimits);
       t.order_time = *ParseTimestamp(*a.values[kOrderTime]);
       t.source = *a.values[kSource];
       absl::Status valid = ValidateForStore(t, index);

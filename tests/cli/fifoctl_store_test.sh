@@ -94,12 +94,33 @@ run_suite() {  # run_suite NAME DB_URL
   check_fails "$name: resolve twice" "already" "${f[@]}" review resolve "$id" --note again
 }
 
+# Derived values may carry more digits than inputs: 39-place sizes and
+# prices give an 78-place cost basis, which must round-trip through the store.
+z=$(printf '0%.0s' $(seq 38))
+{ echo "order_id,symbol,side,size,price,order_time,total_fees_usd,source"
+  echo "B1,X-USD,buy,0.${z}1,1.${z}3,2025-01-01T00:00:00Z,0.${z}7,manual"
+  echo "S1,X-USD,sell,0.${z}1,2.${z}9,2025-01-02T00:00:00Z,0,manual"; } >"$WORK/precise.csv"
+"$FIFOCTL" -q allocate --trades "$WORK/precise.csv" --out "$WORK/precise.memory.csv"
+run_precise() {  # run_precise NAME DB_URL
+  local f=("$FIFOCTL" --db "$2" -q)
+  "${f[@]}" migrate >/dev/null
+  check "$1: import 39-place trades" "${f[@]}" import-trades "$WORK/precise.csv"
+  check "$1: compute 78-place cost basis" "${f[@]}" compute --all-symbols
+  "${f[@]}" export-allocations --out "$WORK/$1.precise.csv"
+  if cmp -s "$WORK/precise.memory.csv" "$WORK/$1.precise.csv"; then ok "$1: 78-place values round-trip exactly"
+  else fail "$1: precise export differs"; diff "$WORK/precise.memory.csv" "$WORK/$1.precise.csv" | head -4; fi
+}
+run_precise sqlite "sqlite:$WORK/precise.db"
+
 run_suite sqlite "sqlite:$WORK/fifo.db"
 
 if [[ -n "${FIFO_TEST_POSTGRES_URL:-}" ]]; then
   dbname="fifoctl_$$_$RANDOM"
   psql -q "$FIFO_TEST_POSTGRES_URL" -c "CREATE DATABASE $dbname" >/dev/null
   run_suite postgresql "${FIFO_TEST_POSTGRES_URL%/*}/$dbname"
+  psql -q "$FIFO_TEST_POSTGRES_URL" -c "CREATE DATABASE ${dbname}_p" >/dev/null
+  run_precise postgresql "${FIFO_TEST_POSTGRES_URL%/*}/${dbname}_p"
+  psql -q "$FIFO_TEST_POSTGRES_URL" -c "DROP DATABASE ${dbname}_p WITH (FORCE)" >/dev/null 2>&1
   psql -q "$FIFO_TEST_POSTGRES_URL" -c "DROP DATABASE $dbname WITH (FORCE)" >/dev/null 2>&1
 else
   echo "FIFO_TEST_POSTGRES_URL unset: PostgreSQL half skipped"
