@@ -68,6 +68,12 @@ absl::StatusOr<TimeRange> ParsePeriod(absl::string_view period,
           to.status().message()));
     }
     range.to = is_date ? *to + absl::Hours(24) : *to;
+    // Through 9999-12-31 is everything: no instant is later, and the end
+    // itself (year 10000) has no RFC 3339 or Timestamp form.
+    if (*range.to >= absl::FromCivil(absl::CivilDay(10000, 1, 1),
+                                     absl::UTCTimeZone())) {
+      range.to.reset();
+    }
   }
   if (range.from && range.to && *range.to <= *range.from) {
     return absl::InvalidArgumentError(

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "engine/timestamp.h"
 #include "fuzz/format_properties.h"
+#include "fuzz/rpc_properties.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -34,6 +35,7 @@ constexpr Target kTargets[] = {
     {"coinbase_fills", &CheckCoinbaseFillsInput},
     {"allocations_csv", &CheckAllocationsCsvInput},
     {"symbol_config", &CheckSymbolConfigInput},
+    {"rpc_request", &CheckRpcRequestInput},
 };
 
 std::filesystem::path CorpusDir(const char* target) {
