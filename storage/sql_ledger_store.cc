@@ -1032,9 +1032,15 @@ class SqlLedgerStore : public LedgerStore {
         std::optional<Row> row,
         db_->QueryOne(
             "detect backfill",
+            // Only trades inserted after `ingest_seq` can be backfills: walk
+            // the ingest_seq index (O(new trades)), never the symbol's
+            // history. SQLite would pick the (symbol, order_time) index,
+            // so a unary + keeps it off the other columns.
             absl::StrCat("SELECT order_id FROM trade_records WHERE ingest_seq "
-                         "> :q AND symbol = :s AND (order_time, order_id) <= (",
-                         db_->TsParam(":t"), ", :o) LIMIT 1"),
+                         "> :q AND ",
+                         db_->sqlite() ? "+symbol = :s AND (+order_time, +order_id)"
+                                       : "symbol = :s AND (order_time, order_id)",
+                         " <= (", db_->TsParam(":t"), ", :o) LIMIT 1"),
             {Param::Int(ingest_seq), Param::Text(symbol),
              Param::Text(Ts(at_or_before.order_time)),
              Param::Text(at_or_before.order_id)},
