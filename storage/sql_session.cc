@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/log.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "soci/postgresql/soci-postgresql.h"
@@ -601,34 +602,7 @@ std::string SqlSession::ListColAsJson(const std::string& expr) const {
 // ----------------------------------------------------------- encoders ----
 
 std::string JsonQuote(absl::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
+  return absl::StrCat("\"", JsonEscape(text), "\"");
 }
 
 std::string JsonStringArray(const std::vector<std::string>& values) {
