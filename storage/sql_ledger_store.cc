@@ -665,10 +665,14 @@ class SqlRunWriter : public RunWriter {
           " is no longer running (marked failed or abandoned meanwhile); "
           "nothing was committed"));
     }
+    // Read the final row inside the transaction: an error here leaves the
+    // run uncommitted, so the caller's Abort tells the truth (a read after
+    // COMMIT could fail and report a committed version as rolled back).
+    FIFO_ASSIGN_OR_RETURN(ComputationRun final_run, LoadRun(*db_, run_.id));
     FIFO_RETURN_IF_ERROR(Check(db_->Commit("commit run")));
     done_ = true;
     Unlock();
-    return LoadRun(*db_, run_.id);
+    return final_run;
   }
 
   absl::Status Abort(const std::string& error_message) override {
