@@ -16,7 +16,13 @@ namespace {
 absl::StatusOr<absl::Time> ParsePeriodEnd(absl::string_view text,
                                           bool* is_date) {
   absl::CivilDay day;
-  if (text.size() == 10 && absl::ParseCivilTime(text, &day)) {
+  // YYYY-MM-DD only (absl also reads "-205-01-01"), years 0001..9999.
+  if (text.size() == 10 && text[0] >= '0' && text[0] <= '9' &&
+      absl::ParseCivilTime(text, &day)) {
+    if (day.year() < 1 || day.year() > 9999) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "date \"", text, "\" is outside years 0001..9999"));
+    }
     *is_date = true;
     return absl::FromCivil(day, absl::UTCTimeZone());
   }
