@@ -15,6 +15,7 @@
 #define FIFO_CLI_BACKEND_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,8 +39,18 @@ class Backend {
   // migration Job runs fifoctl against the database).
   virtual absl::StatusOr<std::vector<AppliedMigration>> Migrate() = 0;
 
-  virtual absl::StatusOr<ImportResult> ImportTrades(
-      const std::vector<Trade>& trades, bool dry_run) = 0;
+  // Receives each trade of an import, in input order.
+  using TradeReceiver = std::function<absl::Status(Trade&& trade)>;
+  // Reads the input, handing every trade to the receiver; stops at the
+  // first error (a bad row), which aborts the import.
+  using TradeReader = std::function<absl::Status(const TradeReceiver&)>;
+
+  // Imports every trade `read` produces in ONE transaction (ERRATA 9):
+  // all or nothing. Locally the trades go to the store in batches, so memory
+  // is bounded by a batch whatever the input's size; remotely they stream
+  // over TradeLedger.ImportTrades.
+  virtual absl::StatusOr<ImportResult> ImportTrades(const TradeReader& read,
+                                                    bool dry_run) = 0;
 
   virtual absl::StatusOr<ComputationRun> ComputeAllSymbols(
       RunTrigger trigger) = 0;

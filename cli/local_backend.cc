@@ -17,6 +17,10 @@ namespace fifo::cli {
 
 namespace {
 
+// Trades handed to the store per TradeImport::Add: bounds an import's
+// memory whatever the file's size.
+constexpr size_t kImportBatch = 10000;
+
 class LocalBackend : public Backend {
  public:
   LocalBackend(std::unique_ptr<LedgerStore> store, SymbolConfigs configs,
@@ -41,9 +45,21 @@ class LocalBackend : public Backend {
     return store_->Migrate();
   }
 
-  absl::StatusOr<ImportResult> ImportTrades(const std::vector<Trade>& trades,
+  absl::StatusOr<ImportResult> ImportTrades(const TradeReader& read,
                                             bool dry_run) override {
-    return store_->ImportTrades(trades, dry_run);
+    FIFO_ASSIGN_OR_RETURN(std::unique_ptr<TradeImport> import,
+                          store_->BeginImport(dry_run));
+    std::vector<Trade> batch;
+    batch.reserve(kImportBatch);
+    FIFO_RETURN_IF_ERROR(read([&](Trade&& trade) -> absl::Status {
+      batch.push_back(std::move(trade));
+      if (batch.size() < kImportBatch) return absl::OkStatus();
+      absl::Status added = import->Add(batch);
+      batch.clear();
+      return added;
+    }));
+    FIFO_RETURN_IF_ERROR(import->Add(batch));
+    return import->Finish();
   }
 
   absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger) override {

@@ -95,7 +95,7 @@ class RemoteBackend : public Backend {
         "--db URL instead of --server");
   }
 
-  absl::StatusOr<ImportResult> ImportTrades(const std::vector<Trade>& trades,
+  absl::StatusOr<ImportResult> ImportTrades(const TradeReader& read,
                                             bool dry_run) override {
     if (dry_run) {
       return absl::UnimplementedError(
@@ -107,11 +107,20 @@ class RemoteBackend : public Backend {
     std::unique_ptr<grpc::ClientWriter<pb::ImportTradesRequest>> writer =
         ledger_->ImportTrades(context.get(), &response);
     pb::ImportTradesRequest request;
-    for (const Trade& trade : trades) {
+    bool open = true;
+    absl::Status read_status = read([&](Trade&& trade) -> absl::Status {
+      if (!open) return absl::OkStatus();
       *request.mutable_trade() = TradeToProto(trade);
       // false: the server ended the call (an invalid trade, a lost
       // connection); Finish() says why.
-      if (!writer->Write(request)) break;
+      open = writer->Write(request);
+      return absl::OkStatus();
+    });
+    if (!read_status.ok()) {
+      // A bad row: cancel, so the server writes nothing.
+      context->TryCancel();
+      (void)writer->Finish();
+      return read_status;
     }
     writer->WritesDone();
     FIFO_RETURN_IF_ERROR(Check(writer->Finish()));

@@ -66,33 +66,34 @@ absl::Status RunImport(const ImportOptions& options,
     return absl::NotFoundError(
         absl::StrCat("cannot open trades file ", options.file));
   }
-  const bool progress = !global.quiet && isatty(STDERR_FILENO);
-  std::vector<Trade> trades;
-  auto sink = [&](Trade&& trade, int64_t /*line*/) {
-    trades.push_back(std::move(trade));
-    if (progress && trades.size() % 100000 == 0) {
-      std::cerr << "\rread " << trades.size() << " trades" << std::flush;
-    }
-    return absl::OkStatus();
-  };
-  absl::Status read;
-  if (options.format == "csv") {
-    read = ReadTradesCsv(in, options.file, sink);
-  } else if (options.format == "coinbase-fills") {
-    read = ReadCoinbaseFillsCsv(in, options.file, sink);
-  } else {
+  if (options.format != "csv" && options.format != "coinbase-fills") {
     return absl::InvalidArgumentError(absl::StrCat(
         "--format must be csv or coinbase-fills, got ", options.format));
   }
-  if (progress && trades.size() >= 100000) std::cerr << "\n";
-  FIFO_RETURN_IF_ERROR(read);
+  const bool progress = !global.quiet && isatty(STDERR_FILENO);
   FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
   if (progress) {
-    std::cerr << "importing " << trades.size() << " trades in one transaction"
+    std::cerr << "importing " << options.file << " in one transaction"
               << (options.dry_run ? " (dry run)" : "") << "...\n";
   }
+  // The file streams into the import: memory is bounded by a batch.
+  int64_t read_count = 0;
+  auto read = [&](const Backend::TradeReceiver& receive) -> absl::Status {
+    auto sink = [&](Trade&& trade, int64_t /*line*/) -> absl::Status {
+      ++read_count;
+      if (progress && read_count % 100000 == 0) {
+        std::cerr << "\rread " << read_count << " trades" << std::flush;
+      }
+      return receive(std::move(trade));
+    };
+    absl::Status read_status =
+        options.format == "csv" ? ReadTradesCsv(in, options.file, sink)
+                                : ReadCoinbaseFillsCsv(in, options.file, sink);
+    if (progress && read_count >= 100000) std::cerr << "\n";
+    return read_status;
+  };
   FIFO_ASSIGN_OR_RETURN(ImportResult result,
-                        backend->ImportTrades(trades, options.dry_run));
+                        backend->ImportTrades(read, options.dry_run));
   std::cout << (options.dry_run ? "dry run: would import " : "imported ")
             << result.inserted << " new trades, " << result.unchanged
             << " already recorded, from " << options.file << "\n";

@@ -14,6 +14,14 @@
 
 namespace fifo {
 
+absl::StatusOr<ImportResult> LedgerStore::ImportTrades(
+    const std::vector<Trade>& trades, bool dry_run) {
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<TradeImport> import,
+                        BeginImport(dry_run));
+  FIFO_RETURN_IF_ERROR(import->Add(trades));
+  return import->Finish();
+}
+
 absl::string_view RunModeName(RunMode mode) {
   switch (mode) {
     case RunMode::kFull:

@@ -202,6 +202,24 @@ struct ImportResult {
   int64_t unchanged = 0;  // already stored with identical facts
 };
 
+// One import transaction fed in batches (LedgerStore::BeginImport). Trades
+// are numbered across batches ("trade #N" in errors counts from the first
+// trade of the first batch). A duplicate order_id across batches is treated
+// exactly as one within a batch: identical facts count as unchanged,
+// different facts fail the import. Not thread-safe.
+class TradeImport {
+ public:
+  // Rolls back unless Finish succeeded.
+  virtual ~TradeImport() = default;
+
+  // Checks `batch` and records it inside the open transaction. After an
+  // error the import is dead: nothing is written, later calls fail.
+  virtual absl::Status Add(absl::Span<const Trade> batch) = 0;
+
+  // Commits (a dry run rolls back instead) and returns the counts.
+  virtual absl::StatusOr<ImportResult> Finish() = 0;
+};
+
 struct TradeFilter {
   std::optional<std::string> symbol;  // unset = every symbol
   int page_size = 1000;               // 1..100000
@@ -403,8 +421,18 @@ class LedgerStore {
   // the order), kAlreadyExists ("order_id X ... field F ..." for the first
   // differing field, against the store or within the batch).
   // `dry_run`: the same checks and counts, nothing written.
-  virtual absl::StatusOr<ImportResult> ImportTrades(
-      const std::vector<Trade>& trades, bool dry_run) = 0;
+  // Returns a streaming import: the same contract as ImportTrades for all
+  // the trades given to its Add calls together, in ONE transaction, with
+  // memory bounded by one batch (a file of any size). The import holds this
+  // store's connection (other calls on this store wait) until Finish or its
+  // destruction. Errors: as ImportTrades, plus kUnavailable when the write
+  // lock cannot be taken.
+  virtual absl::StatusOr<std::unique_ptr<TradeImport>> BeginImport(
+      bool dry_run) = 0;
+
+  // BeginImport, one Add of `trades`, Finish.
+  absl::StatusOr<ImportResult> ImportTrades(const std::vector<Trade>& trades,
+                                            bool dry_run);
 
   // Distinct symbols, bytewise ascending.
   virtual absl::StatusOr<std::vector<std::string>> ListSymbols() = 0;

@@ -377,6 +377,102 @@ TEST_P(LedgerStoreTest, DryRunWritesNothing) {
             absl::StatusCode::kAlreadyExists);
 }
 
+TEST_P(LedgerStoreTest, StreamingImportTreatsItsBatchesAsOneImport) {
+  Migrate();
+  const std::vector<Trade> ledger = SampleLedger();
+  const std::vector<Trade> first(ledger.begin(), ledger.begin() + 3);
+  const std::vector<Trade> second(ledger.begin() + 3, ledger.end());
+
+  // Two batches, one transaction; a trade of the first batch repeated in
+  // the second counts once, as within one batch.
+  {
+    absl::StatusOr<std::unique_ptr<TradeImport>> import =
+        store_->BeginImport(/*dry_run=*/false);
+    ASSERT_TRUE(import.ok()) << import.status();
+    ASSERT_TRUE((*import)->Add(first).ok());
+    std::vector<Trade> again = second;
+    again.push_back(first[0]);
+    ASSERT_TRUE((*import)->Add(again).ok());
+    absl::StatusOr<ImportResult> r = (*import)->Finish();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->inserted, 5);
+    EXPECT_EQ(r->unchanged, 1);
+  }
+
+  // A conflict with an earlier batch of the same import is reported as a
+  // duplicate within the import, numbering trades across batches, and
+  // nothing of either batch is written.
+  std::vector<Trade> fresh = {
+      MakeTrade("NEW-1", "BTC-USD", Side::kBuy, "1", "100",
+                "2025-11-23T00:00:00Z"),
+      MakeTrade("NEW-2", "BTC-USD", Side::kBuy, "1", "100",
+                "2025-11-23T00:00:01Z"),
+  };
+  {
+    absl::StatusOr<std::unique_ptr<TradeImport>> import =
+        store_->BeginImport(/*dry_run=*/false);
+    ASSERT_TRUE(import.ok()) << import.status();
+    ASSERT_TRUE((*import)->Add(fresh).ok());
+    std::vector<Trade> conflicting = {fresh[1]};
+    conflicting[0].price = D("101");
+    absl::Status added = (*import)->Add(conflicting);
+    EXPECT_EQ(added.code(), absl::StatusCode::kAlreadyExists);
+    EXPECT_TRUE(absl::StrContains(added.message(),
+                                  "\"NEW-2\" appears twice in the import "
+                                  "with different price"))
+        << added;
+    // The import is dead after an error.
+    EXPECT_EQ((*import)->Finish().status().code(),
+              absl::StatusCode::kFailedPrecondition);
+  }
+  {
+    absl::StatusOr<std::unique_ptr<TradeImport>> import =
+        store_->BeginImport(/*dry_run=*/false);
+    ASSERT_TRUE(import.ok()) << import.status();
+    ASSERT_TRUE((*import)->Add(fresh).ok());
+    std::vector<Trade> invalid = {fresh[0], fresh[1]};
+    invalid[1].order_id = "NEW-3";
+    invalid[1].size = D("0");
+    absl::Status added = (*import)->Add(invalid);
+    EXPECT_EQ(added.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::StartsWith(added.message(), "trade #4")) << added;
+    // Destroyed without Finish: rolled back.
+  }
+  absl::StatusOr<int64_t> n = store_->CountTrades(std::nullopt);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 5);
+
+  // A dry run sees its own earlier batches, and writes nothing.
+  {
+    absl::StatusOr<std::unique_ptr<TradeImport>> import =
+        store_->BeginImport(/*dry_run=*/true);
+    ASSERT_TRUE(import.ok()) << import.status();
+    ASSERT_TRUE((*import)->Add(fresh).ok());
+    std::vector<Trade> conflicting = {fresh[0]};
+    conflicting[0].side = Side::kSell;
+    EXPECT_EQ((*import)->Add(conflicting).code(),
+              absl::StatusCode::kAlreadyExists);
+  }
+  {
+    absl::StatusOr<std::unique_ptr<TradeImport>> import =
+        store_->BeginImport(/*dry_run=*/true);
+    ASSERT_TRUE(import.ok()) << import.status();
+    ASSERT_TRUE((*import)->Add(fresh).ok());
+    ASSERT_TRUE((*import)->Add(fresh).ok());
+    absl::StatusOr<ImportResult> r = (*import)->Finish();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->inserted, 2);
+    EXPECT_EQ(r->unchanged, 2);
+  }
+  n = store_->CountTrades(std::nullopt);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 5);
+  // The store is usable again after every outcome above.
+  absl::StatusOr<ImportResult> r = store_->ImportTrades(fresh, false);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->inserted, 2);
+}
+
 TEST_P(LedgerStoreTest, FortyDigitDecimalsRoundTripExactly) {
   Migrate();
   Trade big = MakeTrade("BIG", "XYZ", Side::kBuy,

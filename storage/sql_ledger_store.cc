@@ -861,40 +861,19 @@ class SqlLedgerStore : public LedgerStore {
 
   // ------------------------------------------------------------ trades --
 
-  absl::StatusOr<ImportResult> ImportTrades(const std::vector<Trade>& trades,
-                                            bool dry_run) override {
-    ImportResult result;
-    std::vector<const Trade*> unique;
-    unique.reserve(trades.size());
-    absl::flat_hash_map<std::string, const Trade*> seen;
-    seen.reserve(trades.size());
-    for (size_t i = 0; i < trades.size(); ++i) {
-      FIFO_RETURN_IF_ERROR(ValidateForStore(trades[i], i));
-      auto [it, inserted] = seen.emplace(trades[i].order_id, &trades[i]);
-      if (inserted) {
-        unique.push_back(&trades[i]);
-        continue;
-      }
-      if (std::optional<FactDiff> d = DiffFacts(*it->second, trades[i])) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "order_id ", Quoted(trades[i].order_id),
-            " appears twice in the import with different ", d->field, ": ",
-            d->stored, " then ", d->incoming));
-      }
-      ++result.unchanged;
-    }
-
-    absl::MutexLock lock(&mu_);
+  absl::StatusOr<std::unique_ptr<TradeImport>> BeginImport(
+      bool dry_run) override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    mu_.Lock();
+    auto import = std::make_unique<SqlTradeImport>(this, dry_run);
     const std::string ctx = "import trades";
-    FIFO_RETURN_IF_ERROR(db_->BeginWrite(ctx));
-    absl::Status s = ImportLocked(unique, dry_run, &result);
-    if (s.ok() && !dry_run) {
-      s = db_->Commit(ctx);
-    } else {
-      db_->Rollback();
+    absl::Status s = db_->BeginWrite(ctx);
+    if (s.ok()) {
+      import->open_ = true;
+      s = StartImportLocked(&import->next_seq_);
     }
-    if (!s.ok()) return s;
-    return result;
+    if (!s.ok()) return s;  // ~SqlTradeImport rolls back and unlocks
+    import->first_seq_ = import->next_seq_;
+    return import;
   }
 
   absl::StatusOr<std::vector<std::string>> ListSymbols() override {
@@ -2107,8 +2086,96 @@ class SqlLedgerStore : public LedgerStore {
     return static_cast<int>(v);
   }
 
-  absl::Status ImportLocked(const std::vector<const Trade*>& trades,
-                            bool dry_run, ImportResult* result)
+  // One import transaction (BeginImport): holds mu_ from BeginImport until
+  // Finish or destruction.
+  class SqlTradeImport : public TradeImport {
+   public:
+    SqlTradeImport(SqlLedgerStore* store, bool dry_run)
+        : store_(store), dry_run_(dry_run) {}
+
+    ~SqlTradeImport() override ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      if (!finished_) {
+        if (open_) store_->db_->Rollback();
+        store_->mu_.Unlock();
+      }
+    }
+
+    absl::Status Add(absl::Span<const Trade> batch) override
+        ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      if (finished_ || !status_.ok()) {
+        return absl::FailedPreconditionError(
+            finished_ ? "import already finished"
+                      : absl::StrCat("import already failed: ",
+                                     status_.message()));
+      }
+      status_ = AddBatch(batch);
+      return status_;
+    }
+
+    absl::StatusOr<ImportResult> Finish() override
+        ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      FIFO_RETURN_IF_ERROR(Add({}));
+      absl::Status s;
+      if (dry_run_) {
+        store_->db_->Rollback();
+      } else {
+        s = store_->db_->Commit("import trades");
+        if (!s.ok()) store_->db_->Rollback();
+      }
+      finished_ = true;
+      store_->mu_.Unlock();
+      if (!s.ok()) return s;
+      return result_;
+    }
+
+   private:
+    friend class SqlLedgerStore;
+
+    absl::Status AddBatch(absl::Span<const Trade> batch)
+        ABSL_NO_THREAD_SAFETY_ANALYSIS {
+      std::vector<const Trade*> unique;
+      unique.reserve(batch.size());
+      absl::flat_hash_map<absl::string_view, const Trade*> seen;
+      seen.reserve(batch.size());
+      for (size_t i = 0; i < batch.size(); ++i) {
+        FIFO_RETURN_IF_ERROR(ValidateForStore(batch[i], numbered_ + i));
+        auto [it, inserted] = seen.emplace(batch[i].order_id, &batch[i]);
+        if (inserted) {
+          unique.push_back(&batch[i]);
+          continue;
+        }
+        if (std::optional<FactDiff> d = DiffFacts(*it->second, batch[i])) {
+          return TwiceInImport(batch[i].order_id, *d);
+        }
+        ++result_.unchanged;
+      }
+      numbered_ += batch.size();
+      return store_->ImportBatchLocked(unique, first_seq_, &next_seq_,
+                                       &result_);
+    }
+
+    SqlLedgerStore* store_;
+    const bool dry_run_;
+    bool open_ = false;       // the transaction is open
+    bool finished_ = false;   // Finish ran (mu_ released)
+    absl::Status status_;     // the first error; the import is dead after it
+    int64_t first_seq_ = 0;   // ingest_seq of this import's first new trade
+    int64_t next_seq_ = 0;
+    size_t numbered_ = 0;     // trades given to Add so far
+    ImportResult result_;
+  };
+
+  static absl::Status TwiceInImport(const std::string& order_id,
+                                    const FactDiff& d) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "order_id ", Quoted(order_id),
+        " appears twice in the import with different ", d.field, ": ",
+        d.stored, " then ", d.incoming));
+  }
+
+  // In the open import transaction: takes PostgreSQL's import lock and
+  // returns the first free ingest_seq.
+  absl::Status StartImportLocked(int64_t* next_seq)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const std::string ctx = "import trades";
     if (!db_->sqlite()) {
@@ -2122,23 +2189,38 @@ class SqlLedgerStore : public LedgerStore {
         db_->QueryOne(ctx,
                       "SELECT COALESCE(MAX(ingest_seq), 0) FROM trade_records",
                       {}, 1));
-    FIFO_ASSIGN_OR_RETURN(int64_t next_seq, Int((*max)[0], "MAX(ingest_seq)"));
-    ++next_seq;
+    FIFO_ASSIGN_OR_RETURN(int64_t max_seq, Int((*max)[0], "MAX(ingest_seq)"));
+    *next_seq = max_seq + 1;
+    return absl::OkStatus();
+  }
+
+  // Records `trades` (distinct order ids) in the open import transaction.
+  // A stored trade with ingest_seq >= first_seq came from this import (an
+  // earlier batch): a conflict with it is reported as within the import.
+  // Rows are written even for a dry run, whose Finish rolls back: so a dry
+  // run sees its own earlier batches exactly as a real import does.
+  absl::Status ImportBatchLocked(const std::vector<const Trade*>& trades,
+                                 int64_t first_seq, int64_t* next_seq,
+                                 ImportResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const std::string ctx = "import trades";
     for (size_t begin = 0; begin < trades.size(); begin += kImportChunk) {
       const size_t end = std::min(trades.size(), begin + kImportChunk);
       std::vector<std::string> ids;
       for (size_t i = begin; i < end; ++i) ids.push_back(trades[i]->order_id);
-      absl::flat_hash_map<std::string, Trade> stored;
+      absl::flat_hash_map<std::string, std::pair<Trade, int64_t>> stored;
       FIFO_RETURN_IF_ERROR(db_->Query(
           ctx,
           absl::StrCat("SELECT ", TradeCols(*db_),
-                       " FROM trade_records WHERE ",
+                       ", ingest_seq FROM trade_records WHERE ",
                        db_->InList("order_id", ":ids")),
-          {Param::Text(db_->EncodeList(ids))}, kTradeCols,
+          {Param::Text(db_->EncodeList(ids))}, kTradeCols + 1,
           [&](const Row& row) -> absl::Status {
             FIFO_ASSIGN_OR_RETURN(Trade t, RowToTrade(row));
+            FIFO_ASSIGN_OR_RETURN(int64_t seq,
+                                  Int(row[kTradeCols], "ingest_seq"));
             std::string id = t.order_id;
-            stored.emplace(std::move(id), std::move(t));
+            stored.emplace(std::move(id), std::make_pair(std::move(t), seq));
             return absl::OkStatus();
           }));
       std::vector<BulkColumn> cols = {
@@ -2154,7 +2236,9 @@ class SqlLedgerStore : public LedgerStore {
         const Trade& t = *trades[i];
         auto it = stored.find(t.order_id);
         if (it != stored.end()) {
-          if (std::optional<FactDiff> d = DiffFacts(it->second, t)) {
+          const auto& [stored_trade, stored_seq] = it->second;
+          if (std::optional<FactDiff> d = DiffFacts(stored_trade, t)) {
+            if (stored_seq >= first_seq) return TwiceInImport(t.order_id, *d);
             return absl::AlreadyExistsError(absl::StrCat(
                 "order_id ", Quoted(t.order_id),
                 " already exists with different facts: ", d->field, " is ",
@@ -2179,11 +2263,9 @@ class SqlLedgerStore : public LedgerStore {
         cols[c++].values.push_back(NullIfEmpty(t.order_type));
         cols[c++].values.push_back(t.source);
         cols[c++].values.push_back(NullIfEmpty(t.ingest_via));
-        cols[c++].values.push_back(absl::StrCat(next_seq++));
+        cols[c++].values.push_back(absl::StrCat((*next_seq)++));
       }
-      if (!dry_run) {
-        FIFO_RETURN_IF_ERROR(db_->BulkInsert(ctx, "trade_records", cols, rows));
-      }
+      FIFO_RETURN_IF_ERROR(db_->BulkInsert(ctx, "trade_records", cols, rows));
     }
     return absl::OkStatus();
   }
