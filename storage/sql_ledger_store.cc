@@ -880,10 +880,20 @@ class SqlLedgerStore : public LedgerStore {
     absl::MutexLock lock(&mu_);
     FIFO_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
-        db_->QueryAll("list symbols",
-                      "SELECT DISTINCT symbol FROM trade_records ORDER BY "
-                      "symbol",
-                      {}, 1));
+        db_->QueryAll(
+            "list symbols",
+            // A loose index scan: one index probe per symbol over
+            // (symbol, order_time, order_id), instead of reading every
+            // trade (SELECT DISTINCT), so its cost does not grow with
+            // history.
+            "WITH RECURSIVE s(symbol) AS ("
+            " SELECT MIN(symbol) FROM trade_records"
+            " UNION ALL"
+            " SELECT (SELECT MIN(t.symbol) FROM trade_records t"
+            "         WHERE t.symbol > s.symbol)"
+            " FROM s WHERE s.symbol IS NOT NULL)"
+            " SELECT symbol FROM s WHERE symbol IS NOT NULL ORDER BY symbol",
+            {}, 1));
     std::vector<std::string> out;
     for (const Row& r : rows) out.push_back(Str(r[0]));
     return out;
