@@ -4,15 +4,23 @@
 # (beancount's FIFO booking).
 #
 #   bash bench/run.sh [--trades N] [--symbols S] [--seed K] [--shape X]
-#                     [--increment M] [--stores sqlite,postgresql] [--no-peer]
+#                     [--increment M] [--repeat R]
+#                     [--stores sqlite,postgresql] [--no-peer]
 #
 # For each store it measures, with /usr/bin/time (wall seconds, peak RSS):
 #   import        fifoctl import-trades of N trades (one transaction)
 #   full          fifoctl compute --all-symbols (read trades, compute, write
 #                 allocations and snapshot, commit)
-#   store-limit   the store's own bulk load of the same allocation rows into an
-#                 identically indexed table (sqlite3 .import / psql \copy)
-#   incremental   import of M more trades, then compute --incremental
+#   store-limit   the store's own bulk load of the same allocation rows into a
+#                 table with the same columns, constraints, foreign keys and
+#                 indexes as fifo_allocations (SQLite: INSERT ... SELECT of
+#                 the stored rows, no parsing at all; PostgreSQL: psql \copy
+#                 of the stored rows); the ratio uses this one
+#   narrow-limit  the same rows as the export file into a narrower table (15
+#                 columns, 5 indexes, no constraints: sqlite3 .import / psql
+#                 \copy), printed too as a lower bound
+#   incremental   R times: import of M more trades, then compute
+#                 --incremental; the table shows the median (and the range)
 #   export        fifoctl export-allocations
 #   validate      fifoctl validate
 # and prints full / store-limit and ours / beancount as ratios. PostgreSQL is a
@@ -26,6 +34,7 @@ SYMBOLS=20
 SEED=42
 SHAPE=mixed
 INCREMENT=1000
+REPEAT=5
 STORES=sqlite,postgresql
 PEER=1
 while [[ $# -gt 0 ]]; do
@@ -35,9 +44,10 @@ while [[ $# -gt 0 ]]; do
     --seed) SEED=$2; shift 2 ;;
     --shape) SHAPE=$2; shift 2 ;;
     --increment) INCREMENT=$2; shift 2 ;;
+    --repeat) REPEAT=$2; shift 2 ;;
     --stores) STORES=$2; shift 2 ;;
     --no-peer) PEER=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -59,22 +69,29 @@ GEN="$BIN/bench/gen_ledger"
 WORK=$(mktemp -d /tmp/fifo-bench.XXXXXX)
 trap 'rm -rf "$WORK"; [[ -n "${PG_DIR:-}" ]] && pg_throwaway_stop' EXIT
 
-# The ledger: N trades of history, then M new ones after it.
-"$GEN" --trades $((TRADES + INCREMENT)) --symbols "$SYMBOLS" --seed "$SEED" \
-  --shape "$SHAPE" --out "$WORK/all.csv" 2>/dev/null
+# The ledger: N trades of history, then R increments of M new ones after it.
+"$GEN" --trades $((TRADES + INCREMENT * REPEAT)) --symbols "$SYMBOLS" \
+  --seed "$SEED" --shape "$SHAPE" --out "$WORK/all.csv" 2>/dev/null
 head -n $((TRADES + 1)) "$WORK/all.csv" >"$WORK/history.csv"
-{ head -n 1 "$WORK/all.csv"; tail -n "$INCREMENT" "$WORK/all.csv"; } >"$WORK/new.csv"
+for ((i = 0; i < REPEAT; i++)); do
+  { head -n 1 "$WORK/all.csv"
+    sed -n "$((TRADES + 2 + i * INCREMENT)),$((TRADES + 1 + (i + 1) * INCREMENT))p" "$WORK/all.csv"
+  } >"$WORK/new$i.csv"
+done
 
 RESULTS=()
 # measure LABEL STORE ROWS CMD...: runs CMD under /usr/bin/time.
 measure() {
-  local label=$1 store=$2 rows=$3; shift 3
+  local label=$1 store=$2 rows=$3 secs rss; shift 3
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || {
     echo "bench: $label on $store failed:" >&2; tail -5 "$WORK/err" >&2; exit 1; }
   read -r secs rss <"$WORK/time"
   RESULTS+=("$label|$store|$rows|$secs|$rss")
   LAST_SECS=$secs
+  LAST_RSS=$rss
+  if [[ $label == import-new ]]; then LAST_IMPORT_SECS=$secs; LAST_IMPORT_RSS=$rss; fi
 }
+INCREMENTAL_RANGE=()
 
 seconds_of() {  # seconds_of LABEL STORE
   local r
@@ -86,24 +103,11 @@ seconds_of() {  # seconds_of LABEL STORE
 
 ALLOC_COLUMNS="allocation_version,sell_order_id,buy_order_id,symbol,allocated_size,buy_price,sell_price,buy_fees_per_unit,sell_fees_per_unit,cost_basis_usd,proceeds_usd,net_proceeds_usd,pnl_usd,buy_time,sell_time"
 
-run_store() {  # run_store NAME URL
-  local store=$1 db=$2
-  local f=("$FIFOCTL" --db "$db" -q)
-  "${f[@]}" migrate >/dev/null
-  measure import "$store" "$TRADES" "${f[@]}" import-trades "$WORK/history.csv"
-  measure full "$store" "$TRADES" "${f[@]}" compute --all-symbols
-  measure export "$store" "$TRADES" "${f[@]}" export-allocations --out "$WORK/$store.alloc.csv"
-  ALLOC_ROWS=$(($(wc -l <"$WORK/$store.alloc.csv") - 1))
-  measure validate "$store" "$TRADES" "${f[@]}" validate
-  measure import-new "$store" "$INCREMENT" "${f[@]}" import-trades "$WORK/new.csv"
-  measure incremental "$store" "$INCREMENT" "${f[@]}" compute --incremental
-  grep -q "(incremental," "$WORK/out" || { echo "bench: the incremental run fell back: $(cat "$WORK/out")" >&2; exit 1; }
-}
-
-if [[ ",$STORES," == *",sqlite,"* ]]; then
-  run_store sqlite "sqlite:$WORK/bench.db"
-  # The store's own limit: sqlite3's .import of the same rows into a table
-  # with the same columns (TEXT) and the same indexes as fifo_allocations.
+# The store limits, measured right after the full recompute (only its rows).
+limits_sqlite() {
+  # A lower bound: sqlite3's .import of the exported rows into a narrower
+  # table (15 TEXT columns, 5 of fifo_allocations' 7 indexes, no
+  # constraints).
   cat >"$WORK/limit.sql" <<EOF
 CREATE TABLE limit_allocations (allocation_version INTEGER, sell_order_id TEXT,
   buy_order_id TEXT, symbol TEXT, allocated_size TEXT, buy_price TEXT,
@@ -119,13 +123,24 @@ PRAGMA journal_mode=WAL;
 .mode csv
 .import --skip 1 $WORK/sqlite.alloc.csv limit_allocations
 EOF
-  measure store-limit sqlite "$ALLOC_ROWS" sqlite3 "$WORK/limit.db" ".read $WORK/limit.sql"
-fi
+  measure narrow-limit sqlite "$ALLOC_ROWS" sqlite3 "$WORK/limit.db" ".read $WORK/limit.sql"
+  # The same rows as stored (version 1, every column) copied by SQLite itself
+  # into a table made from fifo_allocations' own DDL (columns, CHECKs,
+  # foreign keys, UNIQUE, indexes), with our connection settings.
+  sqlite3 "$WORK/bench.db" "SELECT sql || ';' FROM sqlite_master
+      WHERE tbl_name = 'fifo_allocations' AND type IN ('table', 'index')
+        AND sql IS NOT NULL" |
+    sed -e 's/fifo_allocations/limit_allocations/g' -e 's/idx_/limit_idx_/g' \
+      >"$WORK/limit_ddl.sql"
+  sqlite3 "$WORK/bench.db" ".read $WORK/limit_ddl.sql"
+  measure store-limit sqlite "$ALLOC_ROWS" sqlite3 "$WORK/bench.db" \
+    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+     BEGIN; INSERT INTO limit_allocations SELECT * FROM fifo_allocations
+     WHERE allocation_version = 1; COMMIT;"
+  sqlite3 "$WORK/bench.db" "DROP TABLE limit_allocations"
+}
 
-if [[ ",$STORES," == *",postgresql,"* ]]; then
-  source scripts/pg_throwaway.sh
-  pg_throwaway_start
-  run_store postgresql "$PG_URL"
+limits_postgresql() {
   psql -q "$PG_URL" <<'EOF'
 CREATE TABLE limit_allocations (allocation_version INT, sell_order_id VARCHAR,
   buy_order_id VARCHAR, symbol VARCHAR, allocated_size NUMERIC,
@@ -139,8 +154,57 @@ CREATE INDEX l_symbol ON limit_allocations(symbol, allocation_version);
 CREATE INDEX l_version ON limit_allocations(allocation_version, symbol);
 CREATE UNIQUE INDEX l_unique ON limit_allocations(sell_order_id, buy_order_id, allocation_version);
 EOF
-  measure store-limit postgresql "$ALLOC_ROWS" psql -q "$PG_URL" -c \
+  measure narrow-limit postgresql "$ALLOC_ROWS" psql -q "$PG_URL" -c \
     "\\copy limit_allocations($ALLOC_COLUMNS) FROM '$WORK/postgresql.alloc.csv' WITH (FORMAT csv, HEADER true)"
+  # The same rows as stored (version 1, every column) through COPY into a
+  # table with fifo_allocations' columns, constraints, indexes and foreign
+  # keys.
+  psql -q "$PG_URL" -c "CREATE TABLE limit_identical (LIKE fifo_allocations INCLUDING ALL)" \
+    -c "ALTER TABLE limit_identical
+          ADD FOREIGN KEY (sell_order_id) REFERENCES trade_records(order_id),
+          ADD FOREIGN KEY (buy_order_id) REFERENCES trade_records(order_id)" \
+    -c "\\copy (SELECT * FROM fifo_allocations WHERE allocation_version = 1) TO '$WORK/pg_rows.copy'"
+  measure store-limit postgresql "$ALLOC_ROWS" psql -q "$PG_URL" -c \
+    "\\copy limit_identical FROM '$WORK/pg_rows.copy'"
+  psql -q "$PG_URL" -c "DROP TABLE limit_identical"
+}
+
+run_store() {  # run_store NAME URL
+  local store=$1 db=$2
+  local f=("$FIFOCTL" --db "$db" -q)
+  "${f[@]}" migrate >/dev/null
+  measure import "$store" "$TRADES" "${f[@]}" import-trades "$WORK/history.csv"
+  measure full "$store" "$TRADES" "${f[@]}" compute --all-symbols
+  measure export "$store" "$TRADES" "${f[@]}" export-allocations --out "$WORK/$store.alloc.csv"
+  ALLOC_ROWS=$(($(wc -l <"$WORK/$store.alloc.csv") - 1))
+  measure validate "$store" "$TRADES" "${f[@]}" validate
+  "limits_$store"
+  local i inc_secs=() inc_rss=()
+  for ((i = 0; i < REPEAT; i++)); do
+    measure import-new "$store" "$INCREMENT" "${f[@]}" import-trades "$WORK/new$i.csv"
+    unset 'RESULTS[${#RESULTS[@]}-1]'  # re-added once, for the last increment
+    measure incremental "$store" "$INCREMENT" "${f[@]}" compute --incremental
+    grep -q "(incremental," "$WORK/out" || { echo "bench: the incremental run fell back: $(cat "$WORK/out")" >&2; exit 1; }
+    unset 'RESULTS[${#RESULTS[@]}-1]'
+    inc_secs+=("$LAST_SECS"); inc_rss+=("$LAST_RSS")
+  done
+  # The median of the R incremental runs; the range goes under the table.
+  local sorted median
+  sorted=$(printf '%s\n' "${inc_secs[@]}" | sort -g)
+  median=$(sed -n "$(((REPEAT + 1) / 2))p" <<<"$sorted")
+  RESULTS+=("import-new|$store|$INCREMENT|$LAST_IMPORT_SECS|$LAST_IMPORT_RSS")
+  RESULTS+=("incremental|$store|$INCREMENT|$median|$(printf '%s\n' "${inc_rss[@]}" | sort -n | tail -1)")
+  INCREMENTAL_RANGE+=("$store: $REPEAT incremental runs (s): $(tr '\n' ' ' <<<"$sorted")")
+}
+
+if [[ ",$STORES," == *",sqlite,"* ]]; then
+  run_store sqlite "sqlite:$WORK/bench.db"
+fi
+
+if [[ ",$STORES," == *",postgresql,"* ]]; then
+  source scripts/pg_throwaway.sh
+  pg_throwaway_start
+  run_store postgresql "$PG_URL"
 fi
 
 if [[ $PEER -eq 1 ]]; then
@@ -174,12 +238,16 @@ done
 echo
 for store in sqlite postgresql; do
   full=$(seconds_of full "$store"); limit=$(seconds_of store-limit "$store")
+  narrow=$(seconds_of narrow-limit "$store")
   if [[ -n "$full" && -n "$limit" ]]; then
-    awk -v a="$full" -v b="$limit" -v s="$store" 'BEGIN { printf "full recompute / store bulk load (%s): %.2fx\n", s, (b > 0 ? a / b : 0) }'
+    awk -v a="$full" -v b="$limit" -v n="$narrow" -v s="$store" 'BEGIN {
+      printf "full recompute / store bulk load (%s): %.2fx (narrow table: %.2fx)\n",
+        s, (b > 0 ? a / b : 0), (n > 0 ? a / n : 0) }'
   fi
   peer=$(seconds_of beancount beancount)
   if [[ -n "$full" && -n "$peer" ]]; then
     awk -v a="$full" -v b="$peer" -v s="$store" 'BEGIN { printf "full recompute (%s) / beancount bean-check: %.2fx\n", s, (b > 0 ? a / b : 0) }'
   fi
 done
-echo "trades=$TRADES symbols=$SYMBOLS seed=$SEED shape=$SHAPE increment=$INCREMENT allocation_rows=${ALLOC_ROWS:-?}"
+for line in "${INCREMENTAL_RANGE[@]}"; do echo "$line"; done
+echo "trades=$TRADES symbols=$SYMBOLS seed=$SEED shape=$SHAPE increment=$INCREMENT repeat=$REPEAT allocation_rows=${ALLOC_ROWS:-?}"
