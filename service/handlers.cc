@@ -464,15 +464,11 @@ grpc::Status PnlReportsService::GetAllocationHealth(
   response->set_total_pnl_usd(pnl.ToString());
   if (first) *response->mutable_first_sell_time() = TimeToProto(*first);
   if (last) *response->mutable_last_sell_time() = TimeToProto(*last);
-  absl::StatusOr<RunPage> runs = store.ListRuns(1000, "");
-  if (runs.ok()) {
-    for (const ComputationRun& run : runs->runs) {
-      if (run.allocation_version == *version &&
-          run.status == RunStatus::kCompleted) {
-        *response->mutable_latest_computation() = ComputationToProto(run);
-        break;
-      }
-    }
+  absl::StatusOr<std::optional<ComputationRun>> run =
+      store.LatestCompletedRun(*version);
+  if (!run.ok()) return ToGrpcStatus(run.status());
+  if (run->has_value()) {
+    *response->mutable_latest_computation() = ComputationToProto(**run);
   }
   return grpc::Status::OK;
 }

@@ -494,6 +494,12 @@ class LedgerStore {
   // The highest version with a completed run; nullopt when none.
   virtual absl::StatusOr<std::optional<int64_t>> LatestCompletedVersion() = 0;
 
+  // The newest completed run of `version` (the run that created it or last
+  // extended it); nullopt when the version has none. One index probe,
+  // whatever the number of runs.
+  virtual absl::StatusOr<std::optional<ComputationRun>> LatestCompletedRun(
+      int64_t version) = 0;
+
   // kNotFound for an unknown id.
   virtual absl::StatusOr<ComputationRun> GetRun(int64_t id) = 0;
 

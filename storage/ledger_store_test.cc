@@ -652,6 +652,41 @@ TEST_P(LedgerStoreTest, ConcurrentRunsGetDistinctVersions) {
   EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kRunsEach));
 }
 
+TEST_P(LedgerStoreTest, LatestCompletedRunIsTheNewestCompletedRunOfTheVersion) {
+  Migrate();
+  ASSERT_TRUE(store_->ImportTrades(SampleLedger(), false).ok());
+  auto run_and = [&](bool commit) -> ComputationRun {
+    absl::StatusOr<std::unique_ptr<RunWriter>> w =
+        store_->StartRun(RunOptions{});
+    EXPECT_TRUE(w.ok()) << w.status();
+    if (commit) {
+      absl::StatusOr<ComputationRun> done = (*w)->Commit(RunStats{});
+      EXPECT_TRUE(done.ok()) << done.status();
+      return *done;
+    }
+    EXPECT_TRUE((*w)->Abort("stopped").ok());
+    return (*w)->run();
+  };
+  const ComputationRun first = run_and(true);
+  const ComputationRun failed = run_and(false);
+  const ComputationRun second = run_and(true);
+  absl::StatusOr<std::optional<ComputationRun>> found =
+      store_->LatestCompletedRun(first.allocation_version);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, first.id);
+  EXPECT_EQ((*found)->status, RunStatus::kCompleted);
+  found = store_->LatestCompletedRun(second.allocation_version);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, second.id);
+  found = store_->LatestCompletedRun(failed.allocation_version);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  found = store_->LatestCompletedRun(second.allocation_version + 100);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+}
+
 TEST_P(LedgerStoreTest, AbortedRunLeavesNoRowsAndAFailedLogRow) {
   Migrate();
   const std::vector<Trade> trades = SampleLedger();

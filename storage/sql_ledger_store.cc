@@ -1203,6 +1203,22 @@ class SqlLedgerStore : public LedgerStore {
     return LoadRun(*db_, id);
   }
 
+  absl::StatusOr<std::optional<ComputationRun>> LatestCompletedRun(
+      int64_t version) override {
+    absl::MutexLock lock(&mu_);
+    FIFO_ASSIGN_OR_RETURN(
+        std::optional<Row> row,
+        db_->QueryOne("latest completed run",
+                      absl::StrCat("SELECT ", RunCols(*db_),
+                                   " FROM fifo_computation_log WHERE "
+                                   "allocation_version = :v AND status = "
+                                   "'completed' ORDER BY id DESC LIMIT 1"),
+                      {Param::Int(version)}, kRunCols));
+    if (!row.has_value()) return std::optional<ComputationRun>();
+    FIFO_ASSIGN_OR_RETURN(ComputationRun run, RowToRun(*row));
+    return std::optional<ComputationRun>(std::move(run));
+  }
+
   absl::StatusOr<RunPage> ListRuns(int limit,
                                    const std::string& page_token) override {
     if (limit < 1 || limit > 1000) {

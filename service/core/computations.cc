@@ -360,19 +360,8 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
   }
   // The run that created (or last extended) the latest version records the
   // algorithm and configuration the snapshots were computed with.
-  std::optional<ComputationRun> basis;
-  std::string token;
-  do {
-    FIFO_ASSIGN_OR_RETURN(RunPage page, store_->ListRuns(100, token));
-    for (const ComputationRun& r : page.runs) {
-      if (r.allocation_version == *latest &&
-          r.status == RunStatus::kCompleted) {
-        basis = r;
-        break;
-      }
-    }
-    token = page.next_page_token;
-  } while (!basis.has_value() && !token.empty());
+  FIFO_ASSIGN_OR_RETURN(std::optional<ComputationRun> basis,
+                        store_->LatestCompletedRun(*latest));
   if (!basis.has_value()) {
     return fall_back(absl::StrCat("no completed run found for version ", *latest));
   }

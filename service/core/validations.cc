@@ -11,18 +11,9 @@ namespace fifo {
 namespace {
 
 absl::StatusOr<bool> HasCompletedRun(LedgerStore& store, int64_t version) {
-  std::string token;
-  do {
-    FIFO_ASSIGN_OR_RETURN(RunPage page, store.ListRuns(1000, token));
-    for (const ComputationRun& run : page.runs) {
-      if (run.allocation_version == version &&
-          run.status == RunStatus::kCompleted) {
-        return true;
-      }
-    }
-    token = page.next_page_token;
-  } while (!token.empty());
-  return false;
+  FIFO_ASSIGN_OR_RETURN(std::optional<ComputationRun> run,
+                        store.LatestCompletedRun(version));
+  return run.has_value();
 }
 
 absl::StatusOr<std::vector<Allocation>> LoadAllocations(
