@@ -91,11 +91,20 @@ absl::StatusOr<std::unique_ptr<ServiceState>> ServiceState::Open(
     slot.store = std::move(store);
     state->slots_.push_back(std::move(slot));
   }
+  if (state->slots_.front().store->dialect() == "sqlite") {
+    state->writer_queue_ = std::make_unique<WriterQueue>();
+  }
   return state;
 }
 
 ServiceState::~ServiceState() {
   if (alerts_ != nullptr) alerts_->Flush(absl::Now() + absl::Seconds(10));
+}
+
+absl::StatusOr<WriterQueue::Turn> ServiceState::WriterTurn(
+    grpc::ServerContext* context) {
+  if (writer_queue_ == nullptr) return WriterQueue::Turn();
+  return writer_queue_->Wait([context] { return context->IsCancelled(); });
 }
 
 ServiceState::Slot& ServiceState::Next() {
@@ -126,6 +135,8 @@ grpc::Status AllocationEngineService::ComputeAllSymbols(
     grpc::ServerContext* context, const pb::ComputeAllSymbolsRequest* request,
     pb::ComputeAllSymbolsResponse* response) {
   FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
+  absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
   absl::StatusOr<ComputationRun> run =
       state_->Next().computations->ComputeAllSymbols(
           OptionsFor(context, request->triggered_by()));
@@ -141,6 +152,8 @@ grpc::Status AllocationEngineService::ComputeSymbol(
   if (request->symbol().empty()) {
     return ToGrpcStatus(absl::InvalidArgumentError("symbol: required"));
   }
+  absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
   absl::StatusOr<ComputationRun> run =
       state_->Next().computations->ComputeSymbol(
           request->symbol(), OptionsFor(context, request->triggered_by()));
@@ -159,6 +172,8 @@ grpc::Status AllocationEngineService::ComputeIncremental(
     if (!t.ok()) return ToGrpcStatus(t.status());
     since = *t;
   }
+  absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
   absl::StatusOr<ComputationRun> run =
       state_->Next().computations->ComputeIncremental(
           since, OptionsFor(context, request->triggered_by()));
@@ -271,6 +286,8 @@ grpc::Status TradeLedgerService::RecordTrade(
   FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::TradeLedger);
   absl::StatusOr<Trade> trade = TradeFromProto("trade", request->trade());
   if (!trade.ok()) return ToGrpcStatus(trade.status());
+  absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
   absl::StatusOr<ImportResult> result =
       state_->Next().store->ImportTrades({*trade}, /*dry_run=*/false);
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -304,6 +321,8 @@ grpc::Status TradeLedgerService::ImportTrades(
                         "import cancelled by the client; nothing written");
   }
   // One transaction for the whole stream.
+  absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
   absl::StatusOr<ImportResult> result =
       state_->Next().store->ImportTrades(trades, /*dry_run=*/false);
   if (!result.ok()) return ToGrpcStatus(result.status());

@@ -37,6 +37,7 @@
 #include "common/alert_webhook.h"
 #include "service/auth.h"
 #include "service/core/computations.h"
+#include "service/writer_queue.h"
 #include "storage/ledger_store.h"
 
 namespace fifo {
@@ -68,6 +69,13 @@ class ServiceState {
 
   // A slot for one call, round robin.
   Slot& Next();
+
+  // Waits, first come first served, until this server's earlier writers
+  // (computations, imports) are done, when the store lets one writer in at
+  // a time (SQLite; see service/writer_queue.h). Returns an empty turn at
+  // once for PostgreSQL, whose runs proceed concurrently. CANCELLED when the
+  // call is cancelled (or its deadline passes) while waiting.
+  absl::StatusOr<WriterQueue::Turn> WriterTurn(grpc::ServerContext* context);
   const SymbolConfigs& configs() const { return configs_; }
 
   // Delivers queued alerts for up to `grace` (at shutdown).
@@ -79,6 +87,7 @@ class ServiceState {
   std::unique_ptr<AlertWebhook> alerts_;  // null without --alert-webhook
   std::vector<Slot> slots_;
   std::atomic<size_t> next_{0};
+  std::unique_ptr<WriterQueue> writer_queue_;  // null unless SQLite
 };
 
 // The services fifo_server registers, owned, and the state they share. The
