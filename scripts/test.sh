@@ -5,7 +5,10 @@
 #      bad-input tests) against SQLite and that PostgreSQL;
 #   2. the Kubernetes manifest check (scripts/check_k8s.sh);
 #   3. the same Bazel tests under AddressSanitizer + UBSan (--config=asan);
-#   4. a bounded fuzzing smoke run of every libFuzzer target.
+#   4. a bounded fuzzing smoke run of every libFuzzer target;
+#   5. the benchmarks in smoke mode (tiny sizes, no timing asserted): the
+#      engine micro-benchmarks, bench/run.sh and bench/compute_symbol_load.sh
+#      end to end, so that they keep working.
 # Ends with "N passed, N failed" (test cases of every phase).
 # FIFO_TEST_QUICK=1 runs phases 1 and 2 only; FUZZ_SECONDS sets the fuzzing
 # time per target (default 10).
@@ -85,6 +88,24 @@ if [[ "${FIFO_TEST_QUICK:-}" != "1" ]]; then
     failed=$((failed + 1))
     overall=1
   fi
+
+  echo "== test: benchmarks, smoke mode" >&2
+  bench_engine() {
+    bazel run -c opt //bench:engine_benchmark -- --benchmark_min_time=0.001 \
+      --benchmark_filter='SymbolAllocator/mixed|Decimal(Add|Divide)/typical'
+  }
+  bench_paths() {
+    bash bench/run.sh --trades 3000 --symbols 3 --increment 100 --repeat 2 \
+      --no-peer
+  }
+  bench_compute_symbol() {
+    bash bench/compute_symbol_load.sh --ledgers single --symbol-trades 500 \
+      --callers 1,2 --calls 2 --warmup 0
+  }
+  for step in bench_engine bench_paths bench_compute_symbol; do
+    if "$step"; then passed=$((passed + 1)); else
+      echo "test: $step failed" >&2; failed=$((failed + 1)); overall=1; fi
+  done
 fi
 
 echo "${passed} passed, ${failed} failed"
