@@ -128,6 +128,16 @@ struct RunStats {
 // After any method fails, the transaction is unusable: call Abort. The
 // destructor aborts a run that was neither committed nor aborted.
 //
+// Writes may overlap the caller's work: a large WriteAllocations (1,024 rows
+// or more) may return once its rows are formatted and queued, while one
+// background thread of the writer inserts them (at most a chunk waiting
+// behind the one being written), and later snapshot and review writes queue
+// behind it in call order. The error of a queued write is returned by the
+// next WriteAllocations, WriteSnapshot, EnqueueReview, CarryForward or
+// Commit; the run then fails as above and nothing of it is committed.
+// CarryForward and Commit wait for the queue to drain; Abort and the
+// destructor drop what is queued and join the thread.
+//
 // Thread safety: not thread-safe; owned and driven by one thread.
 class RunWriter {
  public:

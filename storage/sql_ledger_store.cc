@@ -379,6 +379,13 @@ absl::StatusOr<std::vector<std::string>> DecodeToken(const std::string& token,
 
 // ----------------------------------------------------------- writer -----
 
+// Writes a run in its own session and transaction. Rows are formatted on
+// the caller's thread into BulkRows and inserted with SqlSession::InsertRows
+// (SQLite: a kept native statement; PostgreSQL: COPY). From the first write
+// of kPipelineRows rows on, the inserts (and the later snapshot and review
+// writes, in call order) run on worker_ while the caller computes; an error
+// of such a queued write is returned by the next write, CarryForward or
+// Commit, and the run must then be aborted.
 class SqlRunWriter : public RunWriter {
  public:
   SqlRunWriter(std::unique_ptr<SqlSession> db, ComputationRun run)
@@ -388,6 +395,7 @@ class SqlRunWriter : public RunWriter {
     if (!done_) {
       Abort("run writer destroyed without Commit or Abort").IgnoreError();
     }
+    worker_.Stop();
   }
 
   const ComputationRun& run() const override { return run_; }
@@ -398,129 +406,125 @@ class SqlRunWriter : public RunWriter {
       absl::Span<const Allocation> allocations) override {
     FIFO_RETURN_IF_ERROR(Ready());
     if (allocations.empty()) return absl::OkStatus();
+    static const BulkTable* const kTable = new BulkTable{
+        "fifo_allocations",
+        {"allocation_version", "seq", "sell_order_id", "buy_order_id",
+         "symbol", "allocated_size", "buy_price", "sell_price",
+         "buy_fees_per_unit", "sell_fees_per_unit", "buy_fee_share_usd",
+         "sell_fee_share_usd", "cost_basis_usd", "proceeds_usd",
+         "net_proceeds_usd", "pnl_usd", "buy_time", "sell_time",
+         "allocation_time", "allocation_batch_id"}};
     const std::string now = Ts(NowMicros());
-    const std::string version = absl::StrCat(run_.allocation_version);
-    std::vector<BulkColumn> cols = {
-        {"allocation_version", "INTEGER", {}},
-        {"seq", "BIGINT", {}},
-        {"sell_order_id", "TEXT", {}},
-        {"buy_order_id", "TEXT", {}},
-        {"symbol", "TEXT", {}},
-        {"allocated_size", "NUMERIC", {}},
-        {"buy_price", "NUMERIC", {}},
-        {"sell_price", "NUMERIC", {}},
-        {"buy_fees_per_unit", "NUMERIC", {}},
-        {"sell_fees_per_unit", "NUMERIC", {}},
-        {"buy_fee_share_usd", "NUMERIC", {}},
-        {"sell_fee_share_usd", "NUMERIC", {}},
-        {"cost_basis_usd", "NUMERIC", {}},
-        {"proceeds_usd", "NUMERIC", {}},
-        {"net_proceeds_usd", "NUMERIC", {}},
-        {"pnl_usd", "NUMERIC", {}},
-        {"buy_time", "TIMESTAMPTZ", {}},
-        {"sell_time", "TIMESTAMPTZ", {}},
-        {"allocation_time", "TIMESTAMPTZ", {}},
-        {"allocation_batch_id", "UUID", {}},
-    };
-    for (BulkColumn& c : cols) c.values.reserve(allocations.size());
+    auto shared_rows = std::make_shared<BulkRows>();
+    BulkRows& rows = *shared_rows;
+    rows.Reserve(allocations.size() * kTable->columns.size(),
+                 allocations.size() * 384);
     int64_t seq = next_seq_;
     for (const Allocation& a : allocations) {
       const bool m = a.matched();
-      auto buy = [&](std::string v) -> std::optional<std::string> {
-        if (!m) return std::nullopt;
-        return v;
+      // The buy side of an unmatched row is NULL.
+      auto buy = [&](const Decimal& d) {
+        if (m) {
+          rows.Text(d.ToString());
+        } else {
+          rows.Null();
+        }
       };
-      size_t i = 0;
-      cols[i++].values.push_back(version);
-      cols[i++].values.push_back(absl::StrCat(seq++));
-      cols[i++].values.push_back(a.sell_order_id);
-      cols[i++].values.push_back(a.buy_order_id);
-      cols[i++].values.push_back(a.symbol);
-      cols[i++].values.push_back(a.allocated_size.ToString());
-      cols[i++].values.push_back(buy(a.buy_price.ToString()));
-      cols[i++].values.push_back(a.sell_price.ToString());
-      cols[i++].values.push_back(buy(a.buy_fees_per_unit.ToString()));
-      cols[i++].values.push_back(a.sell_fees_per_unit.ToString());
-      cols[i++].values.push_back(buy(a.buy_fee_share.ToString()));
-      cols[i++].values.push_back(a.sell_fee_share.ToString());
-      cols[i++].values.push_back(buy(a.cost_basis_usd.ToString()));
-      cols[i++].values.push_back(a.proceeds_usd.ToString());
-      cols[i++].values.push_back(a.net_proceeds_usd.ToString());
-      cols[i++].values.push_back(buy(a.pnl_usd.ToString()));
-      cols[i++].values.push_back(buy(Ts(a.buy_time)));
-      cols[i++].values.push_back(Ts(a.sell_time));
-      cols[i++].values.push_back(now);
-      cols[i++].values.push_back(run_.batch_id);
+      rows.Int(run_.allocation_version);
+      rows.Int(seq++);
+      rows.Text(a.sell_order_id);
+      rows.OptText(a.buy_order_id);
+      rows.Text(a.symbol);
+      rows.Text(a.allocated_size.ToString());
+      buy(a.buy_price);
+      rows.Text(a.sell_price.ToString());
+      buy(a.buy_fees_per_unit);
+      rows.Text(a.sell_fees_per_unit.ToString());
+      buy(a.buy_fee_share);
+      rows.Text(a.sell_fee_share.ToString());
+      buy(a.cost_basis_usd);
+      rows.Text(a.proceeds_usd.ToString());
+      rows.Text(a.net_proceeds_usd.ToString());
+      buy(a.pnl_usd);
+      if (m) {
+        rows.Time(a.buy_time);
+      } else {
+        rows.Null();
+      }
+      rows.Time(a.sell_time);
+      rows.Text(now);
+      rows.Text(run_.batch_id);
     }
-    FIFO_RETURN_IF_ERROR(Check(db_->BulkInsert(
-        "write allocations", "fifo_allocations", cols, allocations.size())));
     next_seq_ = seq;
-    return absl::OkStatus();
+    return Write(allocations.size() >= kPipelineRows, [this, shared_rows] {
+      return db_->InsertRows("write allocations", *kTable, *shared_rows);
+    });
   }
 
   absl::Status WriteSnapshot(const std::string& symbol,
                              const SymbolState& state,
                              int64_t ingest_seq_seen) override {
     FIFO_RETURN_IF_ERROR(Ready());
-    const std::string ctx = "write snapshot";
-    for (const char* table :
-         {"fifo_inventory_snapshot", "fifo_snapshot_watermark"}) {
-      FIFO_RETURN_IF_ERROR(Check(
-          db_->Exec(ctx,
-                    absl::StrCat("DELETE FROM ", table,
-                                 " WHERE allocation_version = :v AND "
-                                 "symbol = :s"),
-                    {Param::Int(run_.allocation_version), Param::Text(symbol)})
-              .status()));
-    }
+    static const BulkTable* const kTable = new BulkTable{
+        "fifo_inventory_snapshot",
+        {"symbol", "buy_order_id", "remaining_size", "snapshot_time",
+         "allocation_version", "lot_seq", "buy_time", "price", "size",
+         "total_fees_usd", "consumed_size", "consumed_fee_share"}};
     const std::string now = Ts(NowMicros());
-    std::vector<BulkColumn> cols = {
-        {"symbol", "TEXT", {}},          {"buy_order_id", "TEXT", {}},
-        {"remaining_size", "NUMERIC", {}}, {"snapshot_time", "TIMESTAMPTZ", {}},
-        {"allocation_version", "INTEGER", {}}, {"lot_seq", "INTEGER", {}},
-        {"buy_time", "TIMESTAMPTZ", {}}, {"price", "NUMERIC", {}},
-        {"size", "NUMERIC", {}},         {"total_fees_usd", "NUMERIC", {}},
-        {"consumed_size", "NUMERIC", {}}, {"consumed_fee_share", "NUMERIC", {}},
-    };
-    int lot_seq = 0;
+    auto shared_rows = std::make_shared<BulkRows>();
+    BulkRows& rows = *shared_rows;
+    rows.Reserve(state.open_lots.size() * kTable->columns.size(),
+                 state.open_lots.size() * 192);
+    int64_t lot_seq = 0;
     for (const OpenLot& lot : state.open_lots) {
-      size_t i = 0;
-      cols[i++].values.push_back(symbol);
-      cols[i++].values.push_back(lot.buy_order_id);
-      cols[i++].values.push_back(lot.remaining_size().ToString());
-      cols[i++].values.push_back(now);
-      cols[i++].values.push_back(absl::StrCat(run_.allocation_version));
-      cols[i++].values.push_back(absl::StrCat(++lot_seq));
-      cols[i++].values.push_back(Ts(lot.buy_time));
-      cols[i++].values.push_back(lot.price.ToString());
-      cols[i++].values.push_back(lot.size.ToString());
-      cols[i++].values.push_back(lot.total_fees_usd.ToString());
-      cols[i++].values.push_back(lot.consumed_size.ToString());
-      cols[i++].values.push_back(lot.consumed_fee_share.ToString());
+      rows.Text(symbol);
+      rows.Text(lot.buy_order_id);
+      rows.Text(lot.remaining_size().ToString());
+      rows.Text(now);
+      rows.Int(run_.allocation_version);
+      rows.Int(++lot_seq);
+      rows.Time(lot.buy_time);
+      rows.Text(lot.price.ToString());
+      rows.Text(lot.size.ToString());
+      rows.Text(lot.total_fees_usd.ToString());
+      rows.Text(lot.consumed_size.ToString());
+      rows.Text(lot.consumed_fee_share.ToString());
     }
-    FIFO_RETURN_IF_ERROR(Check(db_->BulkInsert(
-        ctx, "fifo_inventory_snapshot", cols, state.open_lots.size())));
     const auto& hwm = state.high_water_mark;
-    return Check(
-        db_->Exec(
-               ctx,
-               absl::StrCat("INSERT INTO fifo_snapshot_watermark "
-                            "(allocation_version, symbol, hwm_time, "
-                            "hwm_order_id, ingest_seq_seen, snapshot_time) "
-                            "VALUES (:v, :s, ",
-                            db_->TsParam(":t"), ", :o, :q, ",
-                            db_->TsParam(":n"), ")"),
-               {Param::Int(run_.allocation_version), Param::Text(symbol),
-                hwm ? Param::Text(Ts(hwm->order_time)) : Param::Null(),
-                hwm ? Param::Text(hwm->order_id) : Param::Null(),
-                Param::Int(ingest_seq_seen), Param::Text(now)})
-            .status());
+    const std::string mark_sql = absl::StrCat(
+        "INSERT INTO fifo_snapshot_watermark (allocation_version, symbol, "
+        "hwm_time, hwm_order_id, ingest_seq_seen, snapshot_time) VALUES (:v, "
+        ":s, ",
+        db_->TsParam(":t"), ", :o, :q, ", db_->TsParam(":n"), ")");
+    const std::vector<Param> mark = {
+        Param::Int(run_.allocation_version), Param::Text(symbol),
+        hwm ? Param::Text(Ts(hwm->order_time)) : Param::Null(),
+        hwm ? Param::Text(hwm->order_id) : Param::Null(),
+        Param::Int(ingest_seq_seen), Param::Text(now)};
+    return Write(false, [this, symbol, shared_rows, mark_sql,
+                         mark]() -> absl::Status {
+      const std::string ctx = "write snapshot";
+      for (const char* table :
+           {"fifo_inventory_snapshot", "fifo_snapshot_watermark"}) {
+        FIFO_RETURN_IF_ERROR(
+            db_->Exec(ctx,
+                      absl::StrCat("DELETE FROM ", table,
+                                   " WHERE allocation_version = :v AND "
+                                   "symbol = :s"),
+                      {Param::Int(run_.allocation_version),
+                       Param::Text(symbol)})
+                .status());
+      }
+      FIFO_RETURN_IF_ERROR(db_->InsertRows(ctx, *kTable, *shared_rows));
+      return db_->Exec(ctx, mark_sql, mark).status();
+    });
   }
 
   absl::StatusOr<int64_t> CarryForward(
       int64_t from_version,
       const std::vector<std::string>& exclude_symbols) override {
     FIFO_RETURN_IF_ERROR(Ready());
+    FIFO_RETURN_IF_ERROR(Settle());
     if (from_version == run_.allocation_version) {
       return absl::FailedPreconditionError(absl::StrCat(
           "cannot carry version ", from_version, " forward into itself"));
@@ -601,42 +605,42 @@ class SqlRunWriter : public RunWriter {
         ",\"sell_size\":", JsonQuote(u.sell_size.ToString()),
         ",\"unmatched_size\":", JsonQuote(u.unmatched_size.ToString()),
         ",\"available_inventory\":[", absl::StrJoin(inventory, ","), "]}");
-    const std::string ctx = "enqueue review";
-    absl::StatusOr<int64_t> updated = db_->Exec(
-        ctx,
-        absl::StrCat("UPDATE manual_review_queue SET allocation_version = :v, "
-                     "details = ",
-                     db_->JsonParam(":d"),
-                     ", symbol = :s WHERE order_id = :o AND issue_type = "
-                     "'unmatched_sell' AND status = 'open'"),
-        {Param::Int(run_.allocation_version), Param::Text(details),
-         Param::Text(u.symbol), Param::Text(u.sell_order_id)});
-    FIFO_RETURN_IF_ERROR(Check(updated.status()));
-    if (*updated > 0) return absl::OkStatus();
+    const std::string update_sql = absl::StrCat(
+        "UPDATE manual_review_queue SET allocation_version = :v, details = ",
+        db_->JsonParam(":d"),
+        ", symbol = :s WHERE order_id = :o AND issue_type = "
+        "'unmatched_sell' AND status = 'open'");
+    const std::vector<Param> update = {
+        Param::Int(run_.allocation_version), Param::Text(details),
+        Param::Text(u.symbol), Param::Text(u.sell_order_id)};
     // A concurrent run (PostgreSQL: another transaction) may file the same
     // open item between the UPDATE and the INSERT: refresh it then, as the
     // UPDATE would have, instead of failing the run on the unique index.
-    return Check(
-        db_->Exec(ctx,
-                  absl::StrCat("INSERT INTO manual_review_queue (order_id, "
-                               "symbol, issue_type, severity, created_at, "
-                               "status, allocation_version, details) VALUES "
-                               "(:o, :s, 'unmatched_sell', 'high', ",
-                               db_->TsParam(":c"), ", 'open', :v, ",
-                               db_->JsonParam(":d"),
-                               ") ON CONFLICT (order_id, issue_type) WHERE "
-                               "status = 'open' DO UPDATE SET "
-                               "allocation_version = excluded."
-                               "allocation_version, details = "
-                               "excluded.details, symbol = excluded.symbol"),
-                  {Param::Text(u.sell_order_id), Param::Text(u.symbol),
-                   Param::Text(Ts(NowMicros())),
-                   Param::Int(run_.allocation_version), Param::Text(details)})
-            .status());
+    const std::string insert_sql = absl::StrCat(
+        "INSERT INTO manual_review_queue (order_id, symbol, issue_type, "
+        "severity, created_at, status, allocation_version, details) VALUES "
+        "(:o, :s, 'unmatched_sell', 'high', ",
+        db_->TsParam(":c"), ", 'open', :v, ", db_->JsonParam(":d"),
+        ") ON CONFLICT (order_id, issue_type) WHERE status = 'open' DO UPDATE "
+        "SET allocation_version = excluded.allocation_version, details = "
+        "excluded.details, symbol = excluded.symbol");
+    const std::vector<Param> insert = {
+        Param::Text(u.sell_order_id), Param::Text(u.symbol),
+        Param::Text(Ts(NowMicros())), Param::Int(run_.allocation_version),
+        Param::Text(details)};
+    return Write(false, [this, update_sql, update, insert_sql,
+                         insert]() -> absl::Status {
+      const std::string ctx = "enqueue review";
+      absl::StatusOr<int64_t> updated = db_->Exec(ctx, update_sql, update);
+      FIFO_RETURN_IF_ERROR(updated.status());
+      if (*updated > 0) return absl::OkStatus();
+      return db_->Exec(ctx, insert_sql, insert).status();
+    });
   }
 
   absl::StatusOr<ComputationRun> Commit(const RunStats& stats) override {
     FIFO_RETURN_IF_ERROR(Ready());
+    FIFO_RETURN_IF_ERROR(Settle());
     const absl::Time end = NowMicros();
     absl::StatusOr<int64_t> updated = db_->Exec(
         "commit run",
@@ -681,6 +685,7 @@ class SqlRunWriter : public RunWriter {
           absl::StrCat("run ", run_.id, " was already committed or aborted"));
     }
     done_ = true;
+    worker_.Stop();  // drops the queued writes, joins the thread
     if (db_->in_transaction()) db_->Rollback();
     const absl::Time end = NowMicros();
     absl::Status s =
@@ -710,7 +715,7 @@ class SqlRunWriter : public RunWriter {
       return absl::FailedPreconditionError(absl::StrCat(
           "run ", run_.id, ": an earlier write failed; call Abort"));
     }
-    if (db_->in_transaction()) return absl::OkStatus();
+    if (begun_) return absl::OkStatus();
     FIFO_RETURN_IF_ERROR(Check(db_->BeginWrite("begin run transaction")));
     if (!db_->sqlite()) {
       // Serialises writers of one version (incremental runs extend one).
@@ -732,7 +737,24 @@ class SqlRunWriter : public RunWriter {
     absl::StatusOr<int64_t> last = Int((**max)[0], "MAX(seq)");
     FIFO_RETURN_IF_ERROR(Check(last.status()));
     next_seq_ = *last + 1;
+    begun_ = true;
     return absl::OkStatus();
+  }
+
+  // Runs `job`, the run's next database work: on the worker thread once a
+  // bulk write (`bulk`) has started it, at once otherwise. A queued job's
+  // error is returned by a later Write, Settle or Commit.
+  absl::Status Write(bool bulk, OrderedWorker::Job job) {
+    if (!worker_.started() && !bulk) return Check(job());
+    return Check(worker_.Submit(std::move(job)));
+  }
+
+  // Waits for the queued writes and stops the worker: the caller's thread
+  // may use db_ again. Returns the first error of a queued write.
+  absl::Status Settle() {
+    absl::Status s = worker_.Drain();
+    worker_.Stop();
+    return Check(s);
   }
 
   absl::Status Check(absl::Status s) {
@@ -756,6 +778,14 @@ class SqlRunWriter : public RunWriter {
   bool done_ = false;
   bool failed_ = false;
   int64_t next_seq_ = 1;
+  bool begun_ = false;  // the run's transaction is open
+  // Writes of at least this many rows hand the inserts to worker_, so that
+  // the caller computes the next rows meanwhile; smaller runs stay
+  // synchronous (each write's error is its own return value).
+  static constexpr size_t kPipelineRows = 1024;
+  // At most one write waits while another runs (bounded memory). Declared
+  // last: destroyed (joined) before db_.
+  OrderedWorker worker_{1};
 };
 
 // ------------------------------------------------------------ store -----

@@ -9,6 +9,8 @@
 // All values cross the SOCI boundary as text or 64-bit integers; decimals
 // are always text (never double). Statements use bound parameters only
 // (":name" placeholders, each used once, bound in order of appearance).
+// Bulk inserts (InsertRows, BulkInsert) bypass SOCI for speed: SQLite's
+// native prepared statements, kept per session, and PostgreSQL's COPY.
 //
 // Also here: the small per-dialect SQL fragments (casts, list membership)
 // and text encoders (JSON strings, PostgreSQL array literals) the store uses
@@ -28,6 +30,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace soci {
 class session;
@@ -81,6 +84,93 @@ struct BulkColumn {
   std::vector<std::optional<std::string>> values;
 };
 
+// The target of InsertRows: a table and its column names (quoted where
+// needed, e.g. "\"trigger\""), in the order each row gives its cells.
+struct BulkTable {
+  std::string table;
+  std::vector<std::string> columns;
+};
+
+// Rows for SqlSession::InsertRows, built cell by cell in row-major order
+// (each row gives one cell per column of its BulkTable). Text is copied
+// into one buffer: a BulkRows owns its data and can be moved to another
+// thread. Integers are bound as integers on SQLite (store them only in
+// INTEGER columns, where text would be converted to the same integer) and
+// written in decimal on PostgreSQL.
+class BulkRows {
+ public:
+  BulkRows() = default;
+
+  // Reserves room for `cells` cells and `bytes` bytes of text.
+  void Reserve(size_t cells, size_t bytes);
+  // Empties the rows, keeping the memory.
+  void Clear();
+
+  void Text(absl::string_view value);
+  void Int(int64_t value);
+  void Null();
+  void OptText(const std::optional<std::string>& value) {
+    if (value.has_value()) {
+      Text(*value);
+    } else {
+      Null();
+    }
+  }
+  // The text FormatTimestamp(t) returns (engine/timestamp.h), without its
+  // cost for times of whole microseconds in years 0001..9999.
+  void Time(absl::Time t);
+
+  size_t cells() const { return cells_.size(); }
+  size_t text_bytes() const { return text_.size(); }
+
+ private:
+  friend class SqlSession;
+  enum class Kind : uint8_t { kText, kInt, kNull };
+  struct Cell {
+    int64_t value;  // kText: offset in text_; kInt: the integer
+    uint32_t size;  // kText: length
+    Kind kind;
+  };
+  std::string text_;
+  std::vector<Cell> cells_;
+};
+
+// Appends the text of FormatTimestamp(t) to `out` (fast for whole
+// microseconds in years 0001..9999, FormatTimestamp itself otherwise).
+void AppendTimestamp(absl::Time t, std::string* out);
+
+// Runs jobs in submission order on one background thread (started by the
+// first Submit), with at most `max_queued` jobs waiting besides the one
+// running: a writer hands it work and goes on computing. After a job fails
+// the later ones are dropped, and Submit and Drain return that first error.
+// Its methods are called from one thread (the owner's); the jobs must not
+// touch what the owner uses meanwhile.
+class OrderedWorker {
+ public:
+  using Job = std::function<absl::Status()>;
+
+  explicit OrderedWorker(size_t max_queued);
+  ~OrderedWorker();  // Stop()
+  OrderedWorker(const OrderedWorker&) = delete;
+  OrderedWorker& operator=(const OrderedWorker&) = delete;
+
+  // Queues `job`, blocking while `max_queued` jobs wait. Returns the first
+  // error of an earlier job instead (and drops `job`).
+  absl::Status Submit(Job job);
+  // Waits until every submitted job has run; returns the first error.
+  absl::Status Drain();
+  // Drops the waiting jobs, waits for the running one and joins the thread.
+  // Submit starts a new thread afterwards.
+  void Stop();
+  bool started() const { return started_; }
+
+ private:
+  struct State;
+  const size_t max_queued_;
+  std::unique_ptr<State> state_;
+  bool started_ = false;
+};
+
 class SqlSession {
  public:
   // Connects. SQLite: creates the file, turns on foreign keys, WAL and a
@@ -121,12 +211,22 @@ class SqlSession {
   // Runs a script of several statements without parameters (migrations).
   absl::Status ExecScript(absl::string_view context, const std::string& sql);
 
-  // Inserts `rows` rows into `table` in chunks: SQLite through a prepared
-  // statement with vector binds, PostgreSQL through one
-  // INSERT ... SELECT FROM unnest(<text arrays>) per chunk.
+  // Inserts `rows` rows into `table` (InsertRows).
   // REQUIRES: every column has `rows` values.
   absl::Status BulkInsert(absl::string_view context, const std::string& table,
                           const std::vector<BulkColumn>& columns, size_t rows);
+
+  // Inserts `rows` into `target`, inside the open transaction if any.
+  // SQLite: one native INSERT statement per target, prepared once and kept
+  // for the session, stepped once per row (text bound without copies).
+  // PostgreSQL: one COPY ... FROM STDIN (text format) streamed in large
+  // buffers. The first failing row stops the insert; PostgreSQL reports
+  // errors once the COPY ends, and the transaction is then aborted (the
+  // caller rolls back). Errors are mapped as for Exec, "storage: <context>:
+  // <message>"; kInternal when the cell count is not a multiple of the
+  // column count.
+  absl::Status InsertRows(absl::string_view context, const BulkTable& target,
+                          const BulkRows& rows);
 
   // Transactions. BeginWrite takes the write lock at once on SQLite
   // (BEGIN IMMEDIATE, waiting up to the busy timeout).
@@ -166,9 +266,18 @@ class SqlSession {
                              const std::exception& e) const;
   absl::Status CheckStatement(absl::string_view context);
 
+  absl::Status SqliteInsertRows(absl::string_view context,
+                                const BulkTable& target, const BulkRows& rows);
+  absl::Status PgCopyRows(absl::string_view context, const BulkTable& target,
+                          const BulkRows& rows);
+
+  // SQLite: the INSERT statements of InsertRows, by table and columns.
+  struct InsertCache;
+
   const Dialect dialect_;
   const std::string password_;
   std::unique_ptr<soci::session> session_;
+  std::unique_ptr<InsertCache> insert_cache_;
   bool in_transaction_ = false;
 };
 
