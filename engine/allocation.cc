@@ -5,6 +5,8 @@
 namespace fifo {
 
 int FeeShareScale(const Decimal& fee) {
+  // Normalising only lowers the scale: no need when it is within the minimum.
+  if (fee.scale() <= kFeeShareScale) return kFeeShareScale;
   return std::max(kFeeShareScale, fee.Normalized().scale());
 }
 
@@ -13,11 +15,6 @@ Decimal FeeShareThrough(const Decimal& fee, const Decimal& through,
   if (fee.is_zero() || through.is_zero()) return Decimal();
   if (through == size) return fee;
   return Decimal::Divide(fee * through, size, FeeShareScale(fee));
-}
-
-Decimal FeesPerUnit(const Decimal& fee, const Decimal& size) {
-  if (fee.is_zero()) return Decimal();
-  return Decimal::Divide(fee, size, FeeShareScale(fee));
 }
 
 }  // namespace fifo

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/base/attributes.h"
 #include "absl/time/time.h"
 #include "engine/decimal.h"
 
@@ -27,6 +28,21 @@ namespace fifo {
 inline constexpr int kFeeShareScale = 18;
 
 struct Allocation {
+  // User-provided so that a value-initialised row (`Allocation()`,
+  // `emplace_back()`) is not zeroed in bulk before its members are
+  // initialised: every member has its own default (empty, zero, unset).
+  Allocation() {}
+  // A row of `symbol` for the sell `sell_order_id`, matched to the buy
+  // `*buy_order_id` (unmatched when null); every other member as by default.
+  // The engine builds its rows with it: copy-constructing the strings is
+  // cheaper than assigning them.
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Allocation(const std::string& sell_order_id,
+                                          const std::string* buy_order_id,
+                                          const std::string& symbol)
+      : sell_order_id(sell_order_id), symbol(symbol) {
+    if (buy_order_id != nullptr) this->buy_order_id.emplace(*buy_order_id);
+  }
+
   std::string sell_order_id;
   // Unset for an unmatched row: a sell remainder no earlier buy could cover.
   std::optional<std::string> buy_order_id;
@@ -87,7 +103,14 @@ Decimal FeeShareThrough(const Decimal& fee, const Decimal& through,
                         const Decimal& size);
 
 // fee / size at FeeShareScale(fee), half-even (display only).
-Decimal FeesPerUnit(const Decimal& fee, const Decimal& size);
+// REQUIRES: size != 0.
+inline Decimal FeesPerUnit(const Decimal& fee, const Decimal& size) {
+  if (fee.is_zero()) return Decimal();
+  // FeeShareScale(fee) without a call when the fee's scale is within it.
+  const int places =
+      fee.scale() <= kFeeShareScale ? kFeeShareScale : FeeShareScale(fee);
+  return Decimal::Divide(fee, size, places);
+}
 
 }  // namespace fifo
 

@@ -615,8 +615,31 @@ Decimal Decimal::Quantize(int places) const {
                           places);
 }
 
-Decimal Decimal::Divide(const Decimal& numerator, const Decimal& denominator,
-                        int places) {
+Decimal::UInt128 Decimal::DivideHalfEven64(UInt128 n, uint64_t d) {
+  // DivideHalfEven for a 64-bit divisor with fewer unpredictable branches:
+  // one hardware division whenever the quotient fits in 64 bits (a high
+  // half of zero included), and the rounding without a branch.
+  const uint64_t high = static_cast<uint64_t>(n >> 64);
+  const uint64_t low = static_cast<uint64_t>(n);
+  uint64_t r;
+  UInt128 q;
+  if (high < d) {
+    q = Divide128By64(high, low, d, &r);
+  } else {
+    const uint64_t q_high = high / d;
+    q = (static_cast<UInt128>(q_high) << 64) |
+        Divide128By64(high % d, low, d, &r);
+  }
+  // Away from zero when r * 2 > d, or r * 2 == d and q is odd (r < d, so
+  // d - r does not wrap; r == 0 never rounds).
+  const uint64_t rest = d - r;
+  q += static_cast<uint64_t>((r > rest) |
+                             ((r == rest) & static_cast<bool>(q & 1)));
+  return q;
+}
+
+Decimal Decimal::DivideSlow(const Decimal& numerator,
+                            const Decimal& denominator, int places) {
   assert(!denominator.is_zero());
   assert(places >= 0);
   // n/d * 10^places = (a * 10^(places + sd - sn)) / b.

@@ -43,8 +43,10 @@ class Decimal {
   static constexpr int kMaxSignificantDigits = 60;
   static constexpr int kMaxScale = 40;
 
-  // Zero.
-  Decimal() = default;
+  // Zero. User-provided, so that a value-initialised Decimal (`Decimal()`,
+  // `{}`, an omitted aggregate member) is not zero-filled in bulk, padding
+  // included, before the members are initialised.
+  Decimal() noexcept {}
 
   ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal(const Decimal& other)
       : small_(other.small_), scale_(other.scale_), is_big_(other.is_big_) {
@@ -137,8 +139,45 @@ class Decimal {
 
   // numerator / denominator rounded half to even to `places` digits.
   // REQUIRES: denominator != 0, places >= 0.
-  static Decimal Divide(const Decimal& numerator, const Decimal& denominator,
-                        int places);
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static Decimal Divide(const Decimal& numerator,
+                                                     const Decimal& denominator,
+                                                     int places) {
+    // The usual case inline: both coefficients within int64 and the
+    // numerator scaled by 10^shift to below 2^127: shift <= 18 (then the
+    // scaled magnitude is below 2^63 * 10^18 < 2^123), or shift <= 36 with
+    // a numerator below 10^(36 - shift) (then it is below 10^36).
+    if (!numerator.is_big_ && !denominator.is_big_ &&
+        Fits64(numerator.small_) && Fits64(denominator.small_)) {
+      const int shift = places + denominator.scale_ - numerator.scale_;
+      const int64_t n = static_cast<int64_t>(numerator.small_);
+      const int64_t d = static_cast<int64_t>(denominator.small_);
+      // Magnitudes as unsigned: |INT64_MIN| fits.
+      uint64_t n_abs =
+          n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+      int low_shift = shift;
+      if (shift > kMaxPow10Int64 && shift <= 2 * kMaxPow10Int64 &&
+          n_abs <
+              static_cast<uint64_t>(kPow10Int64[2 * kMaxPow10Int64 - shift])) {
+        // n_abs * 10^(shift - 18) < 10^18: no overflow.
+        n_abs *= static_cast<uint64_t>(kPow10Int64[shift - kMaxPow10Int64]);
+        low_shift = kMaxPow10Int64;
+      }
+      if (low_shift >= 0 && low_shift <= kMaxPow10Int64) {
+        const uint64_t d_abs =
+            d < 0 ? 0 - static_cast<uint64_t>(d) : static_cast<uint64_t>(d);
+        const UInt128 q =
+            DivideHalfEven64(static_cast<UInt128>(n_abs) *
+                                 static_cast<uint64_t>(kPow10Int64[low_shift]),
+                             d_abs);
+        Decimal result;
+        result.small_ = (n < 0) != (d < 0) ? -static_cast<Int128>(q)
+                                           : static_cast<Int128>(q);
+        result.scale_ = places;
+        return result;
+      }
+    }
+    return DivideSlow(numerator, denominator, places);
+  }
 
   Decimal operator-() const;
   ABSL_ATTRIBUTE_ALWAYS_INLINE Decimal& operator+=(const Decimal& other) {
@@ -189,12 +228,13 @@ class Decimal {
         if (sa != sb) return sa < sb ? -1 : 1;
         if (!Fits64(x) || !Fits64(y)) return CompareSlow(a, b);
         const int diff = a.scale_ - b.scale_;
+        // One 64x64->128 multiplication each (both fit in int64).
         if (diff > 0) {
           if (diff > kMaxPow10Int64) return CompareSlow(a, b);
-          y *= kPow10Int64[diff];
+          y = Mul64(y, kPow10Int64[diff]);
         } else {
           if (-diff > kMaxPow10Int64) return CompareSlow(a, b);
-          x *= kPow10Int64[-diff];
+          x = Mul64(x, kPow10Int64[-diff]);
         }
       }
       return (x > y) - (x < y);
@@ -230,6 +270,7 @@ class Decimal {
 
  private:
   __extension__ typedef __int128 Int128;
+  __extension__ typedef unsigned __int128 UInt128;
   // The arbitrary-precision coefficient (a cpp_int; defined in decimal.cc).
   struct Big;
   // Out-of-line helpers with access to the representation (decimal.cc).
@@ -279,9 +320,15 @@ class Decimal {
     return v == static_cast<int64_t>(v);
   }
 
+  // a * b as one 64x64->128 multiplication. REQUIRES: Fits64(a).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE static Int128 Mul64(Int128 a, int64_t b) {
+    return static_cast<Int128>(static_cast<int64_t>(a)) * b;
+  }
+
   // *this += b * 10^-b_scale on the fast path when that is cheap: equal
-  // scales without overflow, or both coefficients within int64 and the
-  // scales at most 18 apart. False (and *this unchanged) otherwise.
+  // scales, or scales at most 18 apart and the coefficient of the coarser
+  // operand (the one rescaled) within int64; in both cases without
+  // overflow. False (and *this unchanged) otherwise.
   // REQUIRES: !is_big_, |b| <= kSmallMax.
   ABSL_ATTRIBUTE_ALWAYS_INLINE bool AddSmall(Int128 b, int b_scale) {
     if (scale_ == b_scale) {
@@ -290,18 +337,30 @@ class Decimal {
       small_ = sum;
       return true;
     }
-    if (!Fits64(small_) || !Fits64(b)) return false;
+    // The operand to rescale must be within int64 (then, times at most
+    // 10^18, it stays below 2^123); the other may use all 127 bits.
     const int diff = scale_ - b_scale;
+    Int128 sum;
     if (diff > 0) {
-      if (diff > kMaxPow10Int64) return false;
-      small_ += b * kPow10Int64[diff];
+      if (diff > kMaxPow10Int64 || !Fits64(b) ||
+          !CheckedAdd(small_, Mul64(b, kPow10Int64[diff]), &sum)) {
+        return false;
+      }
     } else {
-      if (-diff > kMaxPow10Int64) return false;
-      small_ = small_ * kPow10Int64[-diff] + b;
+      if (-diff > kMaxPow10Int64 || !Fits64(small_) ||
+          !CheckedAdd(Mul64(small_, kPow10Int64[-diff]), b, &sum)) {
+        return false;
+      }
       scale_ = b_scale;
     }
+    small_ = sum;
     return true;
   }
+
+  // n / d rounded half to even (decimal.cc). REQUIRES: d > 0.
+  static UInt128 DivideHalfEven64(UInt128 n, uint64_t d);
+  static Decimal DivideSlow(const Decimal& numerator,
+                            const Decimal& denominator, int places);
 
   static Big* CloneBig(const Big& big);
   static void DeleteBig(Big* big);

@@ -758,6 +758,70 @@ TEST(DecimalFastPathTest, AgreesWithArbitraryPrecisionReference) {
   }
 }
 
+TEST(DecimalFastPathTest, InlineDivideAndAddBoundariesAgreeWithReference) {
+  // Divide scales the numerator by 10^shift inline up to shift 18, and up
+  // to 36 when the numerator is below 10^(36 - shift); AddSmall rescales an
+  // int64 operand against a 127-bit one. Values on both sides of each limit.
+  const std::vector<std::string> numerators = {
+      "1",
+      "-1",
+      "9",
+      "99999999999999999",
+      "100000000000000000",
+      "999999999999999999",
+      "1000000000000000000",
+      "9223372036854775807",
+      "-9223372036854775808",
+      "9223372036854775808",
+      "0.00000001",
+      "0.0000000099999999",
+      "-12345.6789",
+      "170141183460469231731687303715",
+      "0.999999999999999999999999999999"};
+  const std::vector<std::string> denominators = {"1",
+                                                 "-3",
+                                                 "7",
+                                                 "0.00000003",
+                                                 "123456789.123456789",
+                                                 "9223372036854775807",
+                                                 "-9223372036854775808",
+                                                 "18446744073709551616",
+                                                 "0.5"};
+  for (const std::string& tn : numerators) {
+    for (const std::string& td : denominators) {
+      const Decimal n = D(tn.c_str());
+      const Decimal d = D(td.c_str());
+      const Ref rn = RefParse(tn);
+      const Ref rd = RefParse(td);
+      for (int places = 0; places <= 40; ++places) {
+        SCOPED_TRACE(absl::StrCat(tn, " / ", td, " at ", places));
+        const Decimal q = Decimal::Divide(n, d, places);
+        ASSERT_EQ(q.ToString(), RefText(RefDivide(rn, rd, places)));
+        ASSERT_EQ(q.scale(), places);
+      }
+      SCOPED_TRACE(absl::StrCat(tn, " +- ", td));
+      const Decimal sum = n + d;
+      const Ref rsum = RefAdd(rn, rd);
+      ASSERT_EQ(sum.ToString(), RefText(rsum));
+      ASSERT_EQ(sum.scale(), rsum.scale);
+      const Decimal diff = d - n;
+      const Ref rdiff = RefAdd(rd, Ref{-rn.c, rn.scale});
+      ASSERT_EQ(diff.ToString(), RefText(rdiff));
+      ASSERT_EQ(diff.scale(), rdiff.scale);
+      // A 127-bit operand against an int64 one 1-18 places apart.
+      Decimal wide = D("170141183460469231731687303715.884105727");
+      const Ref rwide = RefParse("170141183460469231731687303715.884105727");
+      ASSERT_EQ(Decimal::Compare(wide - n, wide - d),
+                RefCompare(RefAdd(rwide, Ref{-rn.c, rn.scale}),
+                           RefAdd(rwide, Ref{-rd.c, rd.scale})));
+      wide -= n;
+      const Ref rw = RefAdd(rwide, Ref{-rn.c, rn.scale});
+      ASSERT_EQ(wide.ToString(), RefText(rw));
+      ASSERT_EQ(wide.scale(), rw.scale);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fifo
 

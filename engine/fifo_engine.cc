@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstring>
 #include <map>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -29,20 +32,71 @@ SymbolAllocator::SymbolAllocator(std::string symbol, SymbolConfig config,
       continue;
     }
     Decimal per_unit = FeesPerUnit(lot.total_fees_usd, lot.size);
-    queue_.push_back(Lot{std::move(lot), std::move(per_unit)});
+    queue_.emplace_back(std::move(lot), std::move(per_unit));
   }
 }
 
-void SymbolAllocator::PopFront() {
-  ++queue_head_;
-  if (queue_head_ == queue_.size()) {
-    queue_.clear();
-    queue_head_ = 0;
-  } else if (queue_head_ >= 64 && queue_head_ * 2 >= queue_.size()) {
-    // Amortised O(1): at least as many lots move as were popped.
-    queue_.erase(queue_.begin(), queue_.begin() + queue_head_);
-    queue_head_ = 0;
+namespace {
+
+// FeeShareThrough(fee, size - remaining, size) for 0 <= remaining < size:
+// the same value, without comparing through with size (and computing
+// through only when a division needs it).
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline Decimal FeeShareThroughRemaining(
+    const Decimal& fee, const Decimal& size, const Decimal& remaining) {
+  if (fee.is_zero()) return Decimal();
+  if (remaining.is_zero()) return fee;
+  Decimal numerator = size;
+  numerator -= remaining;
+  numerator *= fee;  // fee * through: the same value (Divide ignores scales)
+  // FeeShareScale(fee) without a call in the usual case.
+  const int places =
+      fee.scale() <= kFeeShareScale ? kFeeShareScale : FeeShareScale(fee);
+  return Decimal::Divide(numerator, size, places);
+}
+
+// *to = from. Ids of one format have one length: then the bytes are copied
+// in place, without the library's general assignment.
+inline void AssignString(const std::string& from, std::string* to) {
+  if (from.size() == to->size()) {
+    if (!from.empty()) std::memcpy(&(*to)[0], from.data(), from.size());
+  } else {
+    *to = from;  // reuses the string's storage when large enough
   }
+}
+
+}  // namespace
+
+SymbolAllocator::Lot::Lot(OpenLot open, Decimal per_unit)
+    : lot(std::move(open)),
+      fees_per_unit(std::move(per_unit)),
+      remaining(lot.remaining_size()) {}
+
+SymbolAllocator::Lot::Lot(const Trade& buy)
+    : lot{buy.order_id, buy.order_time, buy.price, buy.size,
+          buy.total_fees_usd},
+      fees_per_unit(FeesPerUnit(buy.total_fees_usd, buy.size)),
+      // size - 0: the same value and scale as lot.remaining_size().
+      remaining(buy.size) {}
+
+SymbolAllocator::LotQueue::~LotQueue() {
+  for (size_t i = 0; i < size_; ++i) (*this)[i].~Lot();
+  ::operator delete(slots_);
+}
+
+void SymbolAllocator::LotQueue::Grow() {
+  static_assert(std::is_nothrow_move_constructible<Lot>::value,
+                "moving the lots into a larger ring cannot fail halfway");
+  const size_t capacity = capacity_ == 0 ? 16 : capacity_ * 2;
+  Lot* slots = static_cast<Lot*>(::operator new(capacity * sizeof(Lot)));
+  for (size_t i = 0; i < size_; ++i) {
+    Lot& lot = (*this)[i];
+    new (&slots[i]) Lot(std::move(lot));
+    lot.~Lot();
+  }
+  ::operator delete(slots_);
+  slots_ = slots;
+  capacity_ = capacity;
+  head_ = 0;
 }
 
 absl::Status SymbolAllocator::Add(const Trade& trade,
@@ -67,7 +121,7 @@ absl::Status SymbolAllocator::Add(const Trade& trade,
           " in (order_time, order_id) order"));
     }
     last_->order_time = trade.order_time;
-    last_->order_id = trade.order_id;  // reuses the string's storage
+    AssignString(trade.order_id, &last_->order_id);
   } else {
     last_ = KeyOf(trade);
   }
@@ -82,13 +136,7 @@ absl::Status SymbolAllocator::Add(const Trade& trade,
       lot.total_fees_usd = trade.total_fees_usd;
       dust_lots_.emplace(KeyOf(trade), std::move(lot));
     } else {
-      Lot& open = queue_.emplace_back();
-      open.lot.buy_order_id = trade.order_id;
-      open.lot.buy_time = trade.order_time;
-      open.lot.price = trade.price;
-      open.lot.size = trade.size;
-      open.lot.total_fees_usd = trade.total_fees_usd;
-      open.fees_per_unit = FeesPerUnit(trade.total_fees_usd, trade.size);
+      queue_.emplace_back(trade);
     }
     return absl::OkStatus();
   }
@@ -103,68 +151,74 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
   const Decimal sell_fees_per_unit =
       FeesPerUnit(sell.total_fees_usd, sell.size);
   Decimal remaining = sell.size;
-  Decimal sell_cumulative;        // size apportioned a fee share so far
   Decimal sell_cumulative_share;  // fee apportioned so far
 
-  // Appends a row with its sell side filled in, built in place.
-  auto new_row = [&](const Decimal& size) -> Allocation& {
-    Allocation& a = out->emplace_back();
-    a.sell_order_id = sell.order_id;
-    a.symbol = symbol_;
+  // Appends a row of `size` units with its sell side filled in (`remaining`
+  // already reduced by `size`); sets *net_proceeds to the row's net
+  // proceeds. The values are computed in locals and stored once: reading
+  // back fields of the row just written stalls on store forwarding.
+  auto new_row = [&](const Decimal& size, const std::string* buy_order_id,
+                     Decimal* net_proceeds) -> Allocation& {
+    Decimal share_through =
+        FeeShareThroughRemaining(sell.total_fees_usd, sell.size, remaining);
+    // Compound assignments: the same values (and scales) as the binary
+    // operators, without their temporaries.
+    Decimal fee_share = share_through;
+    fee_share -= sell_cumulative_share;
+    sell_cumulative_share = std::move(share_through);
+    Decimal proceeds = sell.price;
+    proceeds *= size;
+    *net_proceeds = proceeds;
+    *net_proceeds -= fee_share;
+    Allocation& a = out->emplace_back(sell.order_id, buy_order_id, symbol_);
     a.allocated_size = size;
     a.sell_price = sell.price;
     a.sell_fees_per_unit = sell_fees_per_unit;
-    sell_cumulative += size;
-    Decimal share_through =
-        FeeShareThrough(sell.total_fees_usd, sell_cumulative, sell.size);
-    // Compound assignments: the same values as the binary operators,
-    // without their temporaries.
-    a.sell_fee_share = share_through;
-    a.sell_fee_share -= sell_cumulative_share;
-    sell_cumulative_share = std::move(share_through);
-    a.proceeds_usd = sell.price;
-    a.proceeds_usd *= size;
-    a.net_proceeds_usd = a.proceeds_usd;
-    a.net_proceeds_usd -= a.sell_fee_share;
+    a.sell_fee_share = std::move(fee_share);
+    a.proceeds_usd = std::move(proceeds);
+    a.net_proceeds_usd = *net_proceeds;
     a.sell_time = sell.order_time;
     return a;
   };
 
-  while (remaining > dust && queue_head_ < queue_.size()) {
-    Lot& front = queue_[queue_head_];
+  Decimal net_proceeds;
+  while (remaining > dust && !queue_.empty()) {
+    Lot& front = queue_[0];
     OpenLot& lot = front.lot;
-    const Decimal available = lot.remaining_size();
-    if (available <= dust) {
+    if (front.remaining <= dust) {
       TradeKey key{lot.buy_time, lot.buy_order_id};
       dust_lots_.emplace(std::move(key), std::move(lot));
-      PopFront();
+      queue_.pop_front();
       continue;
     }
     // Both exceed the threshold, so the allocation does too.
-    const Decimal allocated = Decimal::Min(available, remaining);
-    Allocation& a = new_row(allocated);
-    a.buy_order_id = lot.buy_order_id;
+    const Decimal allocated = Decimal::Min(front.remaining, remaining);
+    lot.consumed_size += allocated;
+    front.remaining -= allocated;
+    remaining -= allocated;
+    Decimal buy_share_through =
+        FeeShareThroughRemaining(lot.total_fees_usd, lot.size, front.remaining);
+    Decimal buy_fee_share = buy_share_through;
+    buy_fee_share -= lot.consumed_fee_share;
+    lot.consumed_fee_share = std::move(buy_share_through);
+    Decimal cost_basis = lot.price;
+    cost_basis *= allocated;
+    cost_basis += buy_fee_share;
+
+    Allocation& a = new_row(allocated, &lot.buy_order_id, &net_proceeds);
+    Decimal pnl = std::move(net_proceeds);
+    pnl -= cost_basis;
+    stats_.realized_pnl += pnl;
     a.buy_price = lot.price;
     a.buy_fees_per_unit = front.fees_per_unit;
+    a.buy_fee_share = std::move(buy_fee_share);
+    a.cost_basis_usd = std::move(cost_basis);
+    a.pnl_usd = std::move(pnl);
     a.buy_time = lot.buy_time;
-    lot.consumed_size += allocated;
-    Decimal buy_share_through =
-        FeeShareThrough(lot.total_fees_usd, lot.consumed_size, lot.size);
-    a.buy_fee_share = buy_share_through;
-    a.buy_fee_share -= lot.consumed_fee_share;
-    lot.consumed_fee_share = std::move(buy_share_through);
-    a.cost_basis_usd = lot.price;
-    a.cost_basis_usd *= allocated;
-    a.cost_basis_usd += a.buy_fee_share;
-    a.pnl_usd = a.net_proceeds_usd;
-    a.pnl_usd -= a.cost_basis_usd;
 
-    remaining -= allocated;
     ++stats_.matched_allocations;
     stats_.matched_size += allocated;
-    stats_.realized_pnl += a.pnl_usd;
-    // remaining_size() > 0, without computing it.
-    if (!(lot.consumed_size < lot.size)) PopFront();
+    if (!front.remaining.is_positive()) queue_.pop_front();
   }
 
   if (remaining > dust) {
@@ -181,7 +235,9 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
     unmatched_sells_.push_back(std::move(event));
     ++stats_.unmatched_allocations;
     stats_.unmatched_size += remaining;
-    new_row(remaining);
+    const Decimal unmatched = std::move(remaining);
+    remaining = Decimal();  // the row below completes the sell
+    new_row(unmatched, nullptr, &net_proceeds);
   } else if (remaining.is_positive()) {
     stats_.dust_size += remaining;
     dust_remainders_.push_back(DustRemainder{sell.order_id, remaining});
@@ -191,10 +247,10 @@ void SymbolAllocator::AllocateSell(const Trade& sell,
 SymbolState SymbolAllocator::ClosingState() const {
   SymbolState state;
   state.high_water_mark = last_;
-  state.open_lots.reserve(dust_lots_.size() + queue_.size() - queue_head_);
+  state.open_lots.reserve(dust_lots_.size() + queue_.size());
   // Merge the two engine-ordered sequences.
   auto dust = dust_lots_.begin();
-  for (size_t i = queue_head_; i < queue_.size(); ++i) {
+  for (size_t i = 0; i < queue_.size(); ++i) {
     const Lot& open = queue_[i];
     const TradeKey open_key{open.lot.buy_time, open.lot.buy_order_id};
     while (dust != dust_lots_.end() && dust->first < open_key) {

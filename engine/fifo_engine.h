@@ -29,8 +29,10 @@
 
 #include <cstdint>
 #include <map>
+#include <new>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -115,20 +117,62 @@ class SymbolAllocator {
 
  private:
   struct Lot {
+    Lot(OpenLot open, Decimal per_unit);
+    // A new lot for `buy`, built in place (nothing consumed yet).
+    explicit Lot(const Trade& buy);
+
     OpenLot lot;
     Decimal fees_per_unit;
+    Decimal remaining;  // lot.remaining_size(), kept up to date
+  };
+
+  // A FIFO of lots in a ring of raw storage: a push constructs the lot in
+  // place and a pop destroys it in place; lots move only when the ring
+  // grows (a vector whose consumed front is erased moves a lot per pop,
+  // std::deque's 512-byte blocks hold two lots each).
+  class LotQueue {
+   public:
+    LotQueue() = default;
+    LotQueue(const LotQueue&) = delete;
+    LotQueue& operator=(const LotQueue&) = delete;
+    ~LotQueue();
+
+    bool empty() const { return size_ == 0; }
+    size_t size() const { return size_; }
+    // The i-th lot from the front. REQUIRES: i < size().
+    Lot& operator[](size_t i) { return slots_[(head_ + i) & (capacity_ - 1)]; }
+    const Lot& operator[](size_t i) const {
+      return slots_[(head_ + i) & (capacity_ - 1)];
+    }
+    template <typename... Args>
+    void emplace_back(Args&&... args) {
+      if (size_ == capacity_) Grow();
+      new (&slots_[(head_ + size_) & (capacity_ - 1)])
+          Lot(std::forward<Args>(args)...);
+      ++size_;
+    }
+    // REQUIRES: !empty().
+    void pop_front() {
+      slots_[head_].~Lot();
+      head_ = (head_ + 1) & (capacity_ - 1);
+      --size_;
+    }
+
+   private:
+    void Grow();
+
+    Lot* slots_ = nullptr;  // capacity_ slots, size_ of them live from head_
+    size_t capacity_ = 0;   // zero or a power of two
+    size_t head_ = 0;
+    size_t size_ = 0;
   };
 
   void AllocateSell(const Trade& sell, std::vector<Allocation>* out);
-  void PopFront();
 
   const std::string symbol_;
   const SymbolConfig config_;
-  // Open lots above dust, engine order: queue_[queue_head_..] (a vector
-  // whose consumed front is dropped in bulk, which beats std::deque's small
-  // blocks for lots of this size).
-  std::vector<Lot> queue_;
-  size_t queue_head_ = 0;
+  // Open lots above dust, engine order.
+  LotQueue queue_;
   // Lots left at or below dust, keyed (hence iterated) in engine order: a
   // lot can turn into dust after a younger dust-sized buy was recorded.
   std::map<TradeKey, OpenLot> dust_lots_;

@@ -1,12 +1,14 @@
 #include "engine/fifo_engine.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/allocation.h"
 #include "engine/decimal.h"
@@ -235,6 +237,61 @@ TEST(FifoEngineTest, OneBuyOverManySells) {
   EXPECT_TRUE(c.closing.open_lots.empty());
   ASSERT_EQ(c.unmatched_sells.size(), 1u);
   EXPECT_EQ(c.unmatched_sells[0].sell_order_id, "S4");
+}
+
+TEST(FifoEngineTest, LongQueuesWrapAndGrowInFifoOrder) {
+  // The open lots live in a ring that grows while partly consumed: buys and
+  // sells interleave so that the ring wraps and grows several times with
+  // its head in the middle. A plain reference FIFO gives the expected rows.
+  std::vector<Trade> trades;
+  std::vector<std::pair<std::string, Decimal>> reference;  // id, remaining
+  size_t reference_head = 0;
+  Strings expected;
+  absl::Time t = Clock("10:00");
+  int buys = 0;
+  int sells = 0;
+  for (int round = 0; round < 12; ++round) {
+    for (int i = 0; i < 3 + round * 4; ++i) {
+      const std::string id =
+          absl::StrCat("B", absl::Dec(buys++, absl::kZeroPad3));
+      const std::string size = absl::StrCat(1 + i % 3, ".5");
+      trades.push_back(Buy(id, size, "100", t += absl::Seconds(1), "0.03"));
+      reference.emplace_back(id, D(size));
+    }
+    for (int i = 0; i < 2 + round; ++i) {
+      const std::string id =
+          absl::StrCat("S", absl::Dec(sells++, absl::kZeroPad3));
+      const std::string size = absl::StrCat(2 + i % 4, ".25");
+      trades.push_back(Sell(id, size, "101", t += absl::Seconds(1), "0.01"));
+      Decimal left = D(size);
+      while (left.is_positive() && reference_head < reference.size()) {
+        auto& [buy, remaining] = reference[reference_head];
+        const Decimal take = Decimal::Min(left, remaining);
+        expected.push_back(absl::StrCat(id, ">", buy, " ", take.ToString()));
+        left -= take;
+        remaining -= take;
+        if (!remaining.is_positive()) ++reference_head;
+      }
+      if (left.is_positive()) {
+        expected.push_back(absl::StrCat(id, ">- ", left.ToString()));
+      }
+    }
+  }
+  SymbolComputation c = RunBtc(trades);
+  EXPECT_EQ(Shape(c.allocations), expected);
+  Strings open;
+  for (size_t i = reference_head; i < reference.size(); ++i) {
+    open.push_back(reference[i].first);
+  }
+  EXPECT_EQ(LotIds(c.closing.open_lots), open);
+  // Every fully consumed buy's fee shares add up to its fee exactly.
+  std::map<std::string, Decimal> buy_fees;
+  for (const Allocation& a : c.allocations) {
+    if (a.matched()) buy_fees[*a.buy_order_id] += a.buy_fee_share;
+  }
+  for (size_t i = 0; i < reference_head; ++i) {
+    EXPECT_EQ(buy_fees[reference[i].first], D("0.03")) << reference[i].first;
+  }
 }
 
 TEST(FifoEngineTest, EqualTimestampsAreOrderedByOrderIdBytewise) {
@@ -728,6 +785,28 @@ TEST(FifoEngineTest, MalformedTradesAreRejected) {
         << c.field << ": " << result.status();
     EXPECT_NE(result.status().message().find(c.field), std::string::npos)
         << c.field << ": " << result.status();
+  }
+}
+
+TEST(FifoEngineTest, OrderTimeMustBeAWholeMicrosecond) {
+  Trade t = Buy("W1", "1", "100", Clock("10:00"));
+  EXPECT_TRUE(ValidateTrade(t).ok());
+  const absl::Time before_epoch =
+      absl::UnixEpoch() - absl::Hours(24 * 365 * 50) - absl::Microseconds(7);
+  t.order_time = before_epoch;
+  EXPECT_TRUE(ValidateTrade(t).ok());
+  for (absl::Duration off : {absl::Nanoseconds(1), absl::Nanoseconds(999),
+                             absl::Nanoseconds(-1), absl::Nanoseconds(1) / 4}) {
+    t.order_time = before_epoch + off;
+    EXPECT_EQ(ValidateTrade(t).code(), absl::StatusCode::kInvalidArgument)
+        << off;
+    t.order_time = Clock("10:00") + off;
+    EXPECT_EQ(ValidateTrade(t).code(), absl::StatusCode::kInvalidArgument)
+        << off;
+  }
+  for (absl::Time inf : {absl::InfiniteFuture(), absl::InfinitePast()}) {
+    t.order_time = inf;
+    EXPECT_EQ(ValidateTrade(t).code(), absl::StatusCode::kInvalidArgument);
   }
 }
 

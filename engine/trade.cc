@@ -38,8 +38,10 @@ absl::Status ValidateTrade(const Trade& trade) {
     return bad("total_fees_usd", absl::StrCat("must be >= 0, got ",
                                               trade.total_fees_usd.ToString()));
   }
-  if (absl::ToUnixMicros(trade.order_time) * absl::Microseconds(1) !=
-      trade.order_time - absl::UnixEpoch()) {
+  // A whole microsecond: the instant equals its microsecond floor (also
+  // false for the infinite instants and those beyond int64 microseconds).
+  if (absl::FromUnixMicros(absl::ToUnixMicros(trade.order_time)) !=
+      trade.order_time) {
     return bad("order_time", "must be a whole microsecond");
   }
   return absl::OkStatus();
