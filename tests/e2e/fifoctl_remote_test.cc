@@ -487,6 +487,33 @@ TEST_P(FifoctlRemoteTest, ConflictingImportWritesNothing) {
   ASSERT_EQ(Local({"import-trades", sample_}).exit_code, 0);
   EXPECT_EQ(Local({"import-trades", conflict}).err, r.err);
 
+  // A bad row after 25,000 good ones: the good ones have already streamed to
+  // the server (and, locally, 2 batches of 10,000 have reached the store's
+  // open transaction) when the row is read. Nothing is written either way,
+  // and both modes name the row.
+  const std::string late_error = absl::StrCat(dir_, "/late_error.csv");
+  {
+    std::string text =
+        "order_id,symbol,side,size,price,order_time,total_fees_usd,source\n";
+    for (int i = 0; i < 25000; ++i) {
+      absl::StrAppend(&text, "LATE-", i, ",ETH-USD,buy,1,100,",
+                      "2025-12-02T00:00:00Z,0,manual\n");
+    }
+    text += "LATE-BAD,ETH-USD,buy,-1,100,2025-12-02T00:00:00Z,0,manual\n";
+    WriteFile(late_error, text);
+  }
+  CommandResult late = Remote({"import-trades", late_error});
+  EXPECT_EQ(late.exit_code, 1) << late;
+  EXPECT_TRUE(absl::StartsWith(late.err, "fifoctl: INVALID_ARGUMENT: ")) << late;
+  EXPECT_TRUE(absl::StrContains(late.err, "line 25002")) << late;
+  EXPECT_EQ(ListOrderIds(*server_), before);
+  CommandResult late_local = Local({"import-trades", late_error});
+  EXPECT_EQ(late_local.err, late.err);
+  CommandResult local_count = Local({"import-trades", sample_});
+  EXPECT_TRUE(absl::StrContains(local_count.out, "imported 0 new trades, 14 "
+                                                 "already recorded"))
+      << local_count;
+
   // Remote mode has no dry run and no migrate.
   CommandResult dry = Remote({"import-trades", "--dry-run", sample_});
   EXPECT_TRUE(absl::StartsWith(dry.err, "fifoctl: UNIMPLEMENTED: ")) << dry;
