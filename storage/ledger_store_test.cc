@@ -3,13 +3,12 @@
 // (skipped, with a message, only when that variable is unset).
 #include "storage/ledger_store.h"
 
-#include <libpq-fe.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <map>
-#include <random>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -17,16 +16,16 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "engine/fifo_engine.h"
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
-#include "soci/postgresql/soci-postgresql.h"
 #include "soci/soci.h"
-#include "soci/sqlite3/soci-sqlite3.h"
+#include "tests/testing/test_store.h"
 
 namespace fifo {
 namespace {
+
+using ::fifo::testing::TestStore;
 
 Decimal D(const std::string& text) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
@@ -57,30 +56,6 @@ Trade MakeTrade(const std::string& id, const std::string& symbol, Side side,
   return t;
 }
 
-std::string RandomSuffix() {
-  std::random_device rd;
-  std::mt19937_64 gen(rd() ^ static_cast<uint64_t>(getpid()));
-  return absl::StrCat(gen() % 1000000000000ULL);
-}
-
-// libpq keyword='value' string from a URI, with dbname replaced.
-std::string PgConninfo(const std::string& uri, const std::string& dbname) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
-  if (options == nullptr) {
-    if (error != nullptr) PQfreemem(error);
-    return "";
-  }
-  std::vector<std::string> parts;
-  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr || std::string(o->keyword) == "dbname") continue;
-    parts.push_back(absl::StrCat(o->keyword, "='", o->val, "'"));
-  }
-  PQconninfoFree(options);
-  parts.push_back(absl::StrCat("dbname='", dbname, "'"));
-  return absl::StrJoin(parts, " ");
-}
-
 std::string HostName() {
   char name[256] = {0};
   gethostname(name, sizeof(name) - 1);
@@ -90,29 +65,17 @@ std::string HostName() {
 class LedgerStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      const char* tmp = std::getenv("TEST_TMPDIR");
-      path_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/ledger_",
-                           RandomSuffix(), ".db");
-      url_ = absl::StrCat("sqlite:", path_);
-      raw_ = std::make_unique<soci::session>(
-          soci::sqlite3, absl::StrCat("dbname=\"", path_, "\""));
-    } else {
-      const char* pg = std::getenv("FIFO_TEST_POSTGRES_URL");
-      if (pg == nullptr || pg[0] == '\0') {
-        GTEST_SKIP() << "FIFO_TEST_POSTGRES_URL is not set: skipping the "
-                        "PostgreSQL half (scripts/test.sh sets it)";
-      }
-      admin_url_ = pg;
-      dbname_ = absl::StrCat("t_", RandomSuffix());
-      admin_ = std::make_unique<soci::session>(
-          soci::postgresql, PgConninfo(admin_url_, "postgres"));
-      *admin_ << "CREATE DATABASE " + dbname_;
-      const std::string conninfo = PgConninfo(admin_url_, dbname_);
-      url_ = absl::StrCat("postgresql:", conninfo);
-      raw_ = std::make_unique<soci::session>(soci::postgresql, conninfo);
+    absl::StatusOr<TestStore> test_store = TestStore::Create(GetParam());
+    if (absl::IsFailedPrecondition(test_store.status())) {
+      GTEST_SKIP() << test_store.status().message()
+                   << ": skipping the PostgreSQL half";
     }
-    absl::StatusOr<std::unique_ptr<LedgerStore>> store = OpenLedgerStore(url_);
+    ASSERT_TRUE(test_store.ok()) << test_store.status();
+    test_store_.emplace(*std::move(test_store));
+    raw_ = test_store_->OpenRawSession();
+    // PostgreSQL in its keyword=value spelling (the URI form: below).
+    absl::StatusOr<std::unique_ptr<LedgerStore>> store =
+        OpenLedgerStore(test_store_->keyword_url());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
@@ -120,18 +83,7 @@ class LedgerStoreTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     store_.reset();
     raw_.reset();
-    if (admin_ != nullptr) {
-      try {
-        *admin_ << "DROP DATABASE IF EXISTS " + dbname_ + " WITH (FORCE)";
-      } catch (const std::exception& e) {
-        ADD_FAILURE() << "drop database: " << e.what();
-      }
-    }
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::remove(absl::StrCat(path_, suffix).c_str());
-      }
-    }
+    test_store_.reset();
   }
 
   bool sqlite() const { return GetParam() == "sqlite"; }
@@ -207,8 +159,8 @@ class LedgerStoreTest : public ::testing::TestWithParam<std::string> {
     return run.ok() ? run->allocation_version : 0;
   }
 
-  std::string path_, url_, admin_url_, dbname_;
-  std::unique_ptr<soci::session> admin_, raw_;
+  std::optional<TestStore> test_store_;
+  std::unique_ptr<soci::session> raw_;
   std::unique_ptr<LedgerStore> store_;
 };
 

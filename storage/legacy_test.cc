@@ -6,56 +6,29 @@
 // trade_records table of its own, with the legacy columns filled with WRONG
 // values, created with raw SQL BEFORE the first migration. Migrate() must
 // adopt it.
-#include <libpq-fe.h>
-#include <unistd.h>
-
-#include <cstdlib>
 #include <map>
-#include <random>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "engine/fifo_engine.h"
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
-#include "soci/postgresql/soci-postgresql.h"
 #include "soci/soci.h"
-#include "soci/sqlite3/soci-sqlite3.h"
 #include "storage/ledger_store.h"
+#include "tests/testing/test_store.h"
 
 namespace fifo {
 namespace {
+
+using ::fifo::testing::TestStore;
 
 Decimal D(const std::string& text) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
   EXPECT_TRUE(d.ok()) << text << ": " << d.status();
   return d.ok() ? *d : Decimal();
-}
-
-std::string RandomSuffix() {
-  std::random_device rd;
-  std::mt19937_64 gen(rd() ^ static_cast<uint64_t>(getpid()));
-  return absl::StrCat(gen() % 1000000000000ULL);
-}
-
-std::string PgConninfo(const std::string& uri, const std::string& dbname) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
-  if (options == nullptr) {
-    if (error != nullptr) PQfreemem(error);
-    return "";
-  }
-  std::vector<std::string> parts;
-  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-    if (o->val == nullptr || std::string(o->keyword) == "dbname") continue;
-    parts.push_back(absl::StrCat(o->keyword, "='", o->val, "'"));
-  }
-  PQconninfoFree(options);
-  parts.push_back(absl::StrCat("dbname='", dbname, "'"));
-  return absl::StrJoin(parts, " ");
 }
 
 // The old system's trade_records: the design's table plus the seven derived
@@ -131,28 +104,16 @@ CREATE INDEX idx_trade_records_order_time ON trade_records(order_time DESC);
 class LegacyTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (sqlite()) {
-      const char* tmp = std::getenv("TEST_TMPDIR");
-      path_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/legacy_",
-                           RandomSuffix(), ".db");
-      url_ = absl::StrCat("sqlite:", path_);
-      raw_ = std::make_unique<soci::session>(
-          soci::sqlite3, absl::StrCat("dbname=\"", path_, "\""));
-    } else {
-      const char* pg = std::getenv("FIFO_TEST_POSTGRES_URL");
-      if (pg == nullptr || pg[0] == '\0') {
-        GTEST_SKIP() << "FIFO_TEST_POSTGRES_URL is not set: skipping the "
-                        "PostgreSQL half (scripts/test.sh sets it)";
-      }
-      dbname_ = absl::StrCat("legacy_", RandomSuffix());
-      admin_ = std::make_unique<soci::session>(soci::postgresql,
-                                               PgConninfo(pg, "postgres"));
-      *admin_ << "CREATE DATABASE " + dbname_;
-      const std::string conninfo = PgConninfo(pg, dbname_);
-      url_ = absl::StrCat("postgresql:", conninfo);
-      raw_ = std::make_unique<soci::session>(soci::postgresql, conninfo);
+    absl::StatusOr<TestStore> test_store = TestStore::Create(GetParam());
+    if (absl::IsFailedPrecondition(test_store.status())) {
+      GTEST_SKIP() << test_store.status().message()
+                   << ": skipping the PostgreSQL half";
     }
-    absl::StatusOr<std::unique_ptr<LedgerStore>> store = OpenLedgerStore(url_);
+    ASSERT_TRUE(test_store.ok()) << test_store.status();
+    test_store_.emplace(*std::move(test_store));
+    raw_ = test_store_->OpenRawSession();
+    absl::StatusOr<std::unique_ptr<LedgerStore>> store =
+        OpenLedgerStore(test_store_->keyword_url());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }
@@ -160,18 +121,7 @@ class LegacyTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     store_.reset();
     raw_.reset();
-    if (admin_ != nullptr) {
-      try {
-        *admin_ << "DROP DATABASE IF EXISTS " + dbname_ + " WITH (FORCE)";
-      } catch (const std::exception& e) {
-        ADD_FAILURE() << "drop database: " << e.what();
-      }
-    }
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::remove(absl::StrCat(path_, suffix).c_str());
-      }
-    }
+    test_store_.reset();
   }
 
   bool sqlite() const { return GetParam() == "sqlite"; }
@@ -314,8 +264,8 @@ class LegacyTest : public ::testing::TestWithParam<std::string> {
     return run.ok() ? run->allocation_version : 0;
   }
 
-  std::string path_, url_, dbname_;
-  std::unique_ptr<soci::session> admin_, raw_;
+  std::optional<TestStore> test_store_;
+  std::unique_ptr<soci::session> raw_;
   std::unique_ptr<LedgerStore> store_;
 };
 

@@ -5,25 +5,23 @@
 // rows are the engine's, in order, whatever the batch sizes; an error of a
 // queued write surfaces on a later call, and Abort leaves the previous
 // version as it was.
-#include <libpq-fe.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "engine/fifo_engine.h"
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
 #include "storage/ledger_store.h"
+#include "tests/testing/test_store.h"
 
 namespace fifo {
 namespace {
+
+using ::fifo::testing::TestStore;
 
 Decimal D(const std::string& text) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
@@ -57,27 +55,14 @@ std::vector<Trade> Ledger(const std::string& symbol, int n, int first_id) {
 class RunWriterTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::random_device rd;
-    const std::string suffix =
-        absl::StrCat(getpid(), "_", rd() % 1000000000u);
-    if (GetParam() == "sqlite") {
-      const char* tmp = std::getenv("TEST_TMPDIR");
-      path_ = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/writer_", suffix,
-                           ".db");
-      url_ = absl::StrCat("sqlite:", path_);
-    } else {
-      const char* pg = std::getenv("FIFO_TEST_POSTGRES_URL");
-      if (pg == nullptr || pg[0] == '\0') {
-        GTEST_SKIP() << "FIFO_TEST_POSTGRES_URL is not set";
-      }
-      admin_ = PQconnectdb(pg);
-      ASSERT_EQ(PQstatus(admin_), CONNECTION_OK) << PQerrorMessage(admin_);
-      dbname_ = absl::StrCat("w_", suffix);
-      AdminExec(absl::StrCat("CREATE DATABASE ", dbname_));
-      url_ = absl::StrCat("postgresql:", "dbname=", dbname_, " ",
-                          ConninfoWithoutDbname(pg));
+    absl::StatusOr<TestStore> test_store = TestStore::Create(GetParam());
+    if (absl::IsFailedPrecondition(test_store.status())) {
+      GTEST_SKIP() << test_store.status().message();
     }
-    absl::StatusOr<std::unique_ptr<LedgerStore>> store = OpenLedgerStore(url_);
+    ASSERT_TRUE(test_store.ok()) << test_store.status();
+    test_store_.emplace(*std::move(test_store));
+    absl::StatusOr<std::unique_ptr<LedgerStore>> store =
+        OpenLedgerStore(test_store_->keyword_url());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     ASSERT_TRUE(store_->Migrate().ok());
@@ -85,38 +70,7 @@ class RunWriterTest : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     store_.reset();
-    if (admin_ != nullptr) {
-      AdminExec(absl::StrCat("DROP DATABASE IF EXISTS ", dbname_,
-                             " WITH (FORCE)"));
-      PQfinish(admin_);
-    }
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) {
-        std::remove(absl::StrCat(path_, suffix).c_str());
-      }
-    }
-  }
-
-  static std::string ConninfoWithoutDbname(const char* uri) {
-    char* error = nullptr;
-    PQconninfoOption* options = PQconninfoParse(uri, &error);
-    if (options == nullptr) {
-      if (error != nullptr) PQfreemem(error);
-      return "";
-    }
-    std::vector<std::string> parts;
-    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-      if (o->val == nullptr || std::string(o->keyword) == "dbname") continue;
-      parts.push_back(absl::StrCat(o->keyword, "='", o->val, "'"));
-    }
-    PQconninfoFree(options);
-    return absl::StrJoin(parts, " ");
-  }
-
-  void AdminExec(const std::string& sql) {
-    PGresult* r = PQexec(admin_, sql.c_str());
-    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(admin_);
-    PQclear(r);
+    test_store_.reset();
   }
 
   // Writes `computed` as one run, allocations in batches of `batch` rows.
@@ -166,8 +120,7 @@ class RunWriterTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  std::string path_, url_, dbname_;
-  PGconn* admin_ = nullptr;
+  std::optional<TestStore> test_store_;
   std::unique_ptr<LedgerStore> store_;
 };
 

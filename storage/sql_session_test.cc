@@ -4,10 +4,8 @@
 // FormatTimestamp, and OrderedWorker.
 #include "storage/sql_session.h"
 
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>  // NOLINT(build/c++11)
@@ -19,10 +17,13 @@
 #include "absl/time/time.h"
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
+#include "tests/testing/test_store.h"
 
 namespace fifo {
 namespace storage_internal {
 namespace {
+
+using ::fifo::testing::TestStore;
 
 // ------------------------------------------------------ AppendTimestamp ----
 
@@ -95,21 +96,13 @@ const std::vector<std::string>& AwkwardTexts() {
 class InsertRowsTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string url;
-    if (GetParam() == "sqlite") {
-      const char* dir = std::getenv("TEST_TMPDIR");
-      path_ = absl::StrCat(dir != nullptr ? dir : "/tmp", "/sql_session_",
-                           getpid(), "_", counter_++, ".db");
-      unlink(path_.c_str());
-      url = absl::StrCat("sqlite:", path_);
-    } else {
-      const char* pg = std::getenv("FIFO_TEST_POSTGRES_URL");
-      if (pg == nullptr || *pg == '\0') {
-        GTEST_SKIP() << "FIFO_TEST_POSTGRES_URL is not set";
-      }
-      url = pg;
+    absl::StatusOr<TestStore> test_store = TestStore::Create(GetParam());
+    if (absl::IsFailedPrecondition(test_store.status())) {
+      GTEST_SKIP() << test_store.status().message();
     }
-    absl::StatusOr<StoreUrl> parsed = ParseStoreUrl(url);
+    ASSERT_TRUE(test_store.ok()) << test_store.status();
+    test_store_.emplace(*std::move(test_store));
+    absl::StatusOr<StoreUrl> parsed = ParseStoreUrl(test_store_->url());
     ASSERT_TRUE(parsed.ok()) << parsed.status();
     absl::StatusOr<std::unique_ptr<SqlSession>> db = SqlSession::Open(*parsed);
     ASSERT_TRUE(db.ok()) << db.status();
@@ -132,11 +125,7 @@ class InsertRowsTest : public ::testing::TestWithParam<std::string> {
 
   void TearDown() override {
     db_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) {
-        unlink(absl::StrCat(path_, suffix).c_str());
-      }
-    }
+    test_store_.reset();
   }
 
   // k, t, typeof(t) (SQLite) and n, d, ts as text, ordered by k.
@@ -154,12 +143,9 @@ class InsertRowsTest : public ::testing::TestWithParam<std::string> {
   }
 
   const BulkTable target_{"bulk_t", {"k", "t", "n", "d", "ts"}};
+  std::optional<TestStore> test_store_;
   std::unique_ptr<SqlSession> db_;
-  std::string path_;
-  static int counter_;
 };
-
-int InsertRowsTest::counter_ = 0;
 
 TEST_P(InsertRowsTest, RoundTripsAwkwardTextNullsAndIntegers) {
   const auto& texts = AwkwardTexts();

@@ -7,7 +7,10 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "libpq-fe.h"
+#include "soci/postgresql/soci-postgresql.h"
+#include "soci/sqlite3/soci-sqlite3.h"
 
 namespace fifo::testing {
 namespace {
@@ -47,6 +50,29 @@ absl::Status Execute(const std::string& url, const std::string& sql) {
   return status;
 }
 
+// The libpq keyword='value' form of `url`.
+absl::StatusOr<std::string> Conninfo(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    std::string why = error != nullptr ? error : "out of memory";
+    if (error != nullptr) PQfreemem(error);
+    return absl::InvalidArgumentError(why);
+  }
+  std::vector<std::string> parts;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    std::string value;
+    for (const char* c = o->val; *c != '\0'; ++c) {
+      if (*c == '\'' || *c == '\\') value.push_back('\\');
+      value.push_back(*c);
+    }
+    parts.push_back(absl::StrCat(o->keyword, "='", value, "'"));
+  }
+  PQconninfoFree(options);
+  return absl::StrJoin(parts, " ");
+}
+
 }  // namespace
 
 std::vector<std::string> StoreKinds() { return {"sqlite", "postgresql"}; }
@@ -59,7 +85,12 @@ absl::StatusOr<TestStore> TestStore::Create(const std::string& kind) {
     store.sqlite_path_ =
         absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", RandomName(), ".db");
     store.url_ = absl::StrCat("sqlite:", store.sqlite_path_);
+    store.keyword_url_ = store.url_;
     return store;
+  }
+  if (kind != "postgresql") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown store kind \"", kind, "\""));
   }
   const char* pg = std::getenv("FIFO_TEST_POSTGRES_URL");
   if (pg == nullptr || pg[0] == '\0') {
@@ -75,17 +106,32 @@ absl::StatusOr<TestStore> TestStore::Create(const std::string& kind) {
         "cannot create a test database: ", created.message()));
   }
   store.url_ = WithDatabase(store.admin_url_, store.database_);
+  absl::StatusOr<std::string> conninfo = Conninfo(store.url_);
+  if (!conninfo.ok()) return conninfo.status();  // drops the database
+  store.pg_conninfo_ = *std::move(conninfo);
+  store.keyword_url_ = absl::StrCat("postgresql:", store.pg_conninfo_);
   return store;
 }
 
 TestStore::TestStore(TestStore&& other) noexcept
     : kind_(std::move(other.kind_)),
       url_(std::move(other.url_)),
+      keyword_url_(std::move(other.keyword_url_)),
+      pg_conninfo_(std::move(other.pg_conninfo_)),
       sqlite_path_(std::move(other.sqlite_path_)),
       admin_url_(std::move(other.admin_url_)),
       database_(std::move(other.database_)) {
   other.sqlite_path_.clear();
   other.database_.clear();
+}
+
+std::unique_ptr<soci::session> TestStore::OpenRawSession() const {
+  if (kind_ == "sqlite") {
+    return std::make_unique<soci::session>(
+        soci::sqlite3, absl::StrCat("dbname=\"", sqlite_path_, "\""));
+  }
+  // SOCI takes libpq's keyword form (it mangles a URI).
+  return std::make_unique<soci::session>(soci::postgresql, pg_conninfo_);
 }
 
 TestStore::~TestStore() {
