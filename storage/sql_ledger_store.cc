@@ -1323,7 +1323,14 @@ class SqlLedgerStore : public LedgerStore {
         } else if (filter.kind == AllocationFilter::Kind::kUnmatchedOnly) {
           sql += " AND buy_order_id IS NULL";
         }
-        if (cursor.has_value()) {
+        if (cursor.has_value() && filter.symbol.has_value()) {
+          // Within one symbol the key is seq alone: a (symbol, seq) row
+          // comparison next to symbol = :s made SQLite range over every
+          // later symbol of the version and sort, for every page (quadratic
+          // in a symbol's rows).
+          absl::StrAppend(&sql, " AND seq > ", db_->IntParam(":kq"));
+          params.push_back(Param::Int(cursor->second));
+        } else if (cursor.has_value()) {
           absl::StrAppend(&sql, " AND (symbol, seq) > (:ks, ",
                           db_->IntParam(":kq"), ")");
           params.push_back(Param::Text(cursor->first));
