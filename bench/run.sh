@@ -89,6 +89,7 @@ measure() {
   RESULTS+=("$label|$store|$rows|$secs|$rss")
   LAST_SECS=$secs
   LAST_RSS=$rss
+  echo "bench: $label on $store: $rows rows, ${secs} s, $((rss / 1024)) MiB peak" >&2
   if [[ $label == import-new ]]; then LAST_IMPORT_SECS=$secs; LAST_IMPORT_RSS=$rss; fi
 }
 INCREMENTAL_RANGE=()
