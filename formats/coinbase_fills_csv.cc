@@ -2,15 +2,16 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "formats/csv_table.h"
+#include "formats/first_line_index.h"
 
 namespace fifo {
 namespace {
@@ -91,16 +92,16 @@ absl::StatusOr<Trade> ParseFillRow(const CsvRow& row) {
 absl::Status ReadCoinbaseFillsCsv(
     std::istream& in, absl::string_view source_name,
     const std::function<absl::Status(Trade&& trade, int64_t line)>& sink) {
-  absl::flat_hash_map<std::string, int64_t> first_line_of;
+  FirstLineIndex first_line_of;
   return ReadCsvTable(
       in, source_name, FillColumns(), [&](const CsvRow& row) -> absl::Status {
         FIFO_ASSIGN_OR_RETURN(Trade trade, ParseFillRow(row));
-        auto [it, inserted] = first_line_of.emplace(trade.order_id, row.line());
-        if (!inserted) {
+        if (std::optional<int64_t> first =
+                first_line_of.Insert(trade.order_id, row.line())) {
           return row.ColumnError(
               kTradeId,
               absl::StrCat("duplicate trade id ", Quote(trade.order_id),
-                           " (first on line ", it->second, ")"));
+                           " (first on line ", *first, ")"));
         }
         return sink(std::move(trade), row.line());
       });

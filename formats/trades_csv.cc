@@ -2,14 +2,15 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "engine/timestamp.h"
 #include "formats/csv_table.h"
+#include "formats/first_line_index.h"
 
 namespace fifo {
 namespace {
@@ -72,16 +73,16 @@ absl::Status StreamError(absl::string_view what) {
 absl::Status ReadTradesCsv(
     std::istream& in, absl::string_view source_name,
     const std::function<absl::Status(Trade&& trade, int64_t line)>& sink) {
-  absl::flat_hash_map<std::string, int64_t> first_line_of;
+  FirstLineIndex first_line_of;
   return ReadCsvTable(
       in, source_name, TradeColumns(), [&](const CsvRow& row) -> absl::Status {
         FIFO_ASSIGN_OR_RETURN(Trade trade, ParseTradeRow(row));
-        auto [it, inserted] = first_line_of.emplace(trade.order_id, row.line());
-        if (!inserted) {
+        if (std::optional<int64_t> first =
+                first_line_of.Insert(trade.order_id, row.line())) {
           return row.ColumnError(
               kOrderId, absl::StrCat("duplicate order_id \"",
                                      absl::CEscape(trade.order_id),
-                                     "\" (first on line ", it->second, ")"));
+                                     "\" (first on line ", *first, ")"));
         }
         return sink(std::move(trade), row.line());
       });
