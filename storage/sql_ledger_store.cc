@@ -1938,34 +1938,33 @@ class SqlLedgerStore : public LedgerStore {
     struct Spec {
       const char* name;
       Kind kind;
-      const char* pg_type;
     };
     // The design's trade_records columns, then the legacy ones.
     static constexpr Spec kSpecs[] = {
-        {"order_id", kText, "TEXT"},
-        {"symbol", kText, "TEXT"},
-        {"side", kText, "TEXT"},
-        {"size", kDecimal, "NUMERIC"},
-        {"price", kDecimal, "NUMERIC"},
-        {"order_time", kTime, "TIMESTAMPTZ"},
-        {"total_fees_usd", kDecimal, "NUMERIC"},
-        {"status", kText, "TEXT"},
-        {"order_type", kText, "TEXT"},
-        {"trigger", kText, "JSONB"},
-        {"source", kText, "TEXT"},
-        {"ingest_via", kText, "TEXT"},
-        {"last_reconciled_at", kTime, "TIMESTAMPTZ"},
-        {"last_reconciled_via", kText, "TEXT"},
-        {"remaining_size", kDecimal, "NUMERIC"},
-        {"created_at", kTime, "TIMESTAMPTZ"},
-        {"updated_at", kTime, "TIMESTAMPTZ"},
-        {"parent_id", kText, "TEXT"},
-        {"parent_ids", kText, "TEXT"},
-        {"pnl_usd", kDecimal, "NUMERIC"},
-        {"cost_basis_usd", kDecimal, "NUMERIC"},
-        {"sale_proceeds_usd", kDecimal, "NUMERIC"},
-        {"net_sale_proceeds_usd", kDecimal, "NUMERIC"},
-        {"realized_profit", kDecimal, "NUMERIC"},
+        {"order_id", kText},
+        {"symbol", kText},
+        {"side", kText},
+        {"size", kDecimal},
+        {"price", kDecimal},
+        {"order_time", kTime},
+        {"total_fees_usd", kDecimal},
+        {"status", kText},
+        {"order_type", kText},
+        {"trigger", kText},
+        {"source", kText},
+        {"ingest_via", kText},
+        {"last_reconciled_at", kTime},
+        {"last_reconciled_via", kText},
+        {"remaining_size", kDecimal},
+        {"created_at", kTime},
+        {"updated_at", kTime},
+        {"parent_id", kText},
+        {"parent_ids", kText},
+        {"pnl_usd", kDecimal},
+        {"cost_basis_usd", kDecimal},
+        {"sale_proceeds_usd", kDecimal},
+        {"net_sale_proceeds_usd", kDecimal},
+        {"realized_profit", kDecimal},
     };
     constexpr int kSpecCount = sizeof(kSpecs) / sizeof(kSpecs[0]);
     enum {
@@ -2084,21 +2083,18 @@ class SqlLedgerStore : public LedgerStore {
                       "SELECT COALESCE(MAX(ingest_seq), 0) FROM trade_records",
                       {}, 1));
     FIFO_ASSIGN_OR_RETURN(int64_t next_seq, Int((*max)[0], "MAX(ingest_seq)"));
-    std::vector<BulkColumn> out;
+    BulkTable target{"trade_records", {}};
     for (const Spec& spec : kSpecs) {
       const std::string name = spec.name;
-      out.push_back(BulkColumn{name == "trigger" ? "\"trigger\"" : name,
-                               spec.pg_type, {}});
-      out.back().values.reserve(adopted.size());
+      target.columns.push_back(name == "trigger" ? "\"trigger\"" : name);
     }
-    out.push_back(BulkColumn{"ingest_seq", "BIGINT", {}});
-    for (Adopted& a : adopted) {
-      for (int i = 0; i < kSpecCount; ++i) {
-        out[i].values.push_back(std::move(a.values[i]));
-      }
-      out[kSpecCount].values.push_back(absl::StrCat(++next_seq));
+    target.columns.push_back("ingest_seq");
+    BulkRows cells;
+    for (const Adopted& a : adopted) {
+      for (int i = 0; i < kSpecCount; ++i) cells.OptText(a.values[i]);
+      cells.Int(++next_seq);
     }
-    return db_->BulkInsert(ctx, "trade_records", out, adopted.size());
+    return db_->InsertRows(ctx, target, cells);
   }
 
 
@@ -2286,15 +2282,12 @@ class SqlLedgerStore : public LedgerStore {
             stored.emplace(std::move(id), std::make_pair(std::move(t), seq));
             return absl::OkStatus();
           }));
-      std::vector<BulkColumn> cols = {
-          {"order_id", "TEXT", {}},        {"symbol", "TEXT", {}},
-          {"side", "TEXT", {}},            {"size", "NUMERIC", {}},
-          {"price", "NUMERIC", {}},        {"order_time", "TIMESTAMPTZ", {}},
-          {"total_fees_usd", "NUMERIC", {}}, {"status", "TEXT", {}},
-          {"order_type", "TEXT", {}},      {"source", "TEXT", {}},
-          {"ingest_via", "TEXT", {}},      {"ingest_seq", "BIGINT", {}},
-      };
-      size_t rows = 0;
+      static const BulkTable* const kTable = new BulkTable{
+          "trade_records",
+          {"order_id", "symbol", "side", "size", "price", "order_time",
+           "total_fees_usd", "status", "order_type", "source", "ingest_via",
+           "ingest_seq"}};
+      BulkRows rows;
       for (size_t i = begin; i < end; ++i) {
         const Trade& t = *trades[i];
         auto it = stored.find(t.order_id);
@@ -2313,22 +2306,20 @@ class SqlLedgerStore : public LedgerStore {
           continue;
         }
         ++result->inserted;
-        ++rows;
-        size_t c = 0;
-        cols[c++].values.push_back(t.order_id);
-        cols[c++].values.push_back(t.symbol);
-        cols[c++].values.push_back(std::string(SideName(t.side)));
-        cols[c++].values.push_back(t.size.ToString());
-        cols[c++].values.push_back(t.price.ToString());
-        cols[c++].values.push_back(Ts(t.order_time));
-        cols[c++].values.push_back(t.total_fees_usd.ToString());
-        cols[c++].values.push_back(NullIfEmpty(t.status));
-        cols[c++].values.push_back(NullIfEmpty(t.order_type));
-        cols[c++].values.push_back(t.source);
-        cols[c++].values.push_back(NullIfEmpty(t.ingest_via));
-        cols[c++].values.push_back(absl::StrCat((*next_seq)++));
+        rows.Text(t.order_id);
+        rows.Text(t.symbol);
+        rows.Text(SideName(t.side));
+        rows.Text(t.size.ToString());
+        rows.Text(t.price.ToString());
+        rows.Time(t.order_time);
+        rows.Text(t.total_fees_usd.ToString());
+        rows.OptText(NullIfEmpty(t.status));
+        rows.OptText(NullIfEmpty(t.order_type));
+        rows.Text(t.source);
+        rows.OptText(NullIfEmpty(t.ingest_via));
+        rows.Int((*next_seq)++);
       }
-      FIFO_RETURN_IF_ERROR(db_->BulkInsert(ctx, "trade_records", cols, rows));
+      FIFO_RETURN_IF_ERROR(db_->InsertRows(ctx, *kTable, rows));
     }
     return absl::OkStatus();
   }

@@ -463,28 +463,6 @@ absl::Status SqlSession::ExecScript(absl::string_view context,
   return absl::Status(code, absl::StrCat("storage: ", context, ": ", message));
 }
 
-absl::Status SqlSession::BulkInsert(absl::string_view context,
-                                    const std::string& table,
-                                    const std::vector<BulkColumn>& columns,
-                                    size_t rows) {
-  if (rows == 0 || columns.empty()) return absl::OkStatus();
-  BulkTable target;
-  target.table = table;
-  size_t bytes = 0;
-  for (const BulkColumn& c : columns) {
-    target.columns.push_back(c.name);
-    for (size_t r = 0; r < rows; ++r) {
-      if (c.values[r].has_value()) bytes += c.values[r]->size();
-    }
-  }
-  BulkRows cells;
-  cells.Reserve(rows * columns.size(), bytes);
-  for (size_t r = 0; r < rows; ++r) {
-    for (const BulkColumn& c : columns) cells.OptText(c.values[r]);
-  }
-  return InsertRows(context, target, cells);
-}
-
 absl::Status SqlSession::InsertRows(absl::string_view context,
                                     const BulkTable& target,
                                     const BulkRows& rows) {

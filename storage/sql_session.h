@@ -9,7 +9,7 @@
 // All values cross the SOCI boundary as text or 64-bit integers; decimals
 // are always text (never double). Statements use bound parameters only
 // (":name" placeholders, each used once, bound in order of appearance).
-// Bulk inserts (InsertRows, BulkInsert) bypass SOCI for speed: SQLite's
+// Bulk inserts (InsertRows) bypass SOCI for speed: SQLite's
 // native prepared statements, kept per session, and PostgreSQL's COPY.
 //
 // Also here: the small per-dialect SQL fragments (casts, list membership)
@@ -74,15 +74,6 @@ struct Param {
 
 // A result row: one text value per selected column, nullopt for NULL.
 using Row = std::vector<std::optional<std::string>>;
-
-// One column of a BulkInsert: its name, the PostgreSQL type to cast the
-// text to ("TEXT", "NUMERIC", "TIMESTAMPTZ", "BIGINT", "UUID", ...) and one
-// value per row (nullopt = NULL).
-struct BulkColumn {
-  std::string name;
-  std::string pg_type;
-  std::vector<std::optional<std::string>> values;
-};
 
 // The target of InsertRows: a table and its column names (quoted where
 // needed, e.g. "\"trigger\""), in the order each row gives its cells.
@@ -210,11 +201,6 @@ class SqlSession {
 
   // Runs a script of several statements without parameters (migrations).
   absl::Status ExecScript(absl::string_view context, const std::string& sql);
-
-  // Inserts `rows` rows into `table` (InsertRows).
-  // REQUIRES: every column has `rows` values.
-  absl::Status BulkInsert(absl::string_view context, const std::string& table,
-                          const std::vector<BulkColumn>& columns, size_t rows);
 
   // Inserts `rows` into `target`, inside the open transaction if any.
   // SQLite: one native INSERT statement per target, prepared once and kept

@@ -267,18 +267,6 @@ TEST_P(InsertRowsTest, BadTargetsAreErrors) {
           .ok());
 }
 
-TEST_P(InsertRowsTest, BulkInsertOfColumnsStillWorks) {
-  std::vector<BulkColumn> cols = {
-      {"k", "BIGINT", {std::string("7"), std::string("8")}},
-      {"t", "TEXT", {std::string("x\ty"), std::nullopt}},
-  };
-  ASSERT_TRUE(db_->BulkInsert("bulk", "bulk_t", cols, 2).ok());
-  std::vector<Row> got = ReadAll();
-  ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0][1], "x\ty");
-  EXPECT_FALSE(got[1][1].has_value());
-}
-
 INSTANTIATE_TEST_SUITE_P(Dialects, InsertRowsTest,
                          ::testing::Values("sqlite", "postgresql"));
 
