@@ -80,17 +80,19 @@ for ((i = 0; i < REPEAT; i++)); do
 done
 
 RESULTS=()
-# measure LABEL STORE ROWS CMD...: runs CMD under /usr/bin/time.
-measure() {
-  local label=$1 store=$2 rows=$3 secs rss; shift 3
+# timed LABEL STORE ROWS CMD...: runs CMD under /usr/bin/time and sets
+# LAST_SECS and LAST_RSS (KiB).
+timed() {
+  local label=$1 store=$2 rows=$3; shift 3
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || {
     echo "bench: $label on $store failed:" >&2; tail -5 "$WORK/err" >&2; exit 1; }
-  read -r secs rss <"$WORK/time"
-  RESULTS+=("$label|$store|$rows|$secs|$rss")
-  LAST_SECS=$secs
-  LAST_RSS=$rss
-  echo "bench: $label on $store: $rows rows, ${secs} s, $((rss / 1024)) MiB peak" >&2
-  if [[ $label == import-new ]]; then LAST_IMPORT_SECS=$secs; LAST_IMPORT_RSS=$rss; fi
+  read -r LAST_SECS LAST_RSS <"$WORK/time"
+  echo "bench: $label on $store: $rows rows, ${LAST_SECS} s, $((LAST_RSS / 1024)) MiB peak" >&2
+}
+# measure LABEL STORE ROWS CMD...: timed, and the result is a row of the table.
+measure() {
+  timed "$@"
+  RESULTS+=("$1|$2|$3|$LAST_SECS|$LAST_RSS")
 }
 INCREMENTAL_RANGE=()
 
@@ -182,18 +184,18 @@ run_store() {  # run_store NAME URL
   "limits_$store"
   local i inc_secs=() inc_rss=()
   for ((i = 0; i < REPEAT; i++)); do
-    measure import-new "$store" "$INCREMENT" "${f[@]}" import-trades "$WORK/new$i.csv"
-    unset 'RESULTS[${#RESULTS[@]}-1]'  # re-added once, for the last increment
-    measure incremental "$store" "$INCREMENT" "${f[@]}" compute --incremental
+    timed import-new "$store" "$INCREMENT" "${f[@]}" import-trades "$WORK/new$i.csv"
+    local import_secs=$LAST_SECS import_rss=$LAST_RSS
+    timed incremental "$store" "$INCREMENT" "${f[@]}" compute --incremental
     grep -q "(incremental," "$WORK/out" || { echo "bench: the incremental run fell back: $(cat "$WORK/out")" >&2; exit 1; }
-    unset 'RESULTS[${#RESULTS[@]}-1]'
     inc_secs+=("$LAST_SECS"); inc_rss+=("$LAST_RSS")
   done
   # The median of the R incremental runs; the range goes under the table.
   local sorted median
   sorted=$(printf '%s\n' "${inc_secs[@]}" | sort -g)
   median=$(sed -n "$(((REPEAT + 1) / 2))p" <<<"$sorted")
-  RESULTS+=("import-new|$store|$INCREMENT|$LAST_IMPORT_SECS|$LAST_IMPORT_RSS")
+  # The table shows the last increment's import.
+  RESULTS+=("import-new|$store|$INCREMENT|$import_secs|$import_rss")
   RESULTS+=("incremental|$store|$INCREMENT|$median|$(printf '%s\n' "${inc_rss[@]}" | sort -n | tail -1)")
   INCREMENTAL_RANGE+=("$store: $REPEAT incremental runs (s): $(tr '\n' ' ' <<<"$sorted")")
 }
