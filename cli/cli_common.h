@@ -40,6 +40,12 @@ struct GlobalOptions {
   // PEM CA bundle to verify the server with; non-empty turns TLS on
   // (--tls-ca). Empty: plaintext.
   std::string tls_ca;
+  // PEM client certificate chain (leaf first) and its unencrypted private
+  // key, presented to a server that requires mutual TLS (--tls-cert,
+  // --tls-key). Both or neither, and only with tls_ca (fifoctl_main.cc
+  // makes anything else a usage error); empty: no client certificate.
+  std::string tls_cert;
+  std::string tls_key;
   // Deadline of every call (--timeout: "90s", "10m" or seconds); empty:
   // 10 minutes for long calls (import, compute, reports), 60 s otherwise.
   std::string timeout;

@@ -31,8 +31,22 @@ int main(int argc, char** argv) {
                  "With --server: bearer token for the server "
                  "(default: $FIFO_TOKEN)")
       ->envname("FIFO_TOKEN");
-  app.add_option("--tls-ca", global.tls_ca,
-                 "With --server: use TLS, trusting this PEM CA bundle");
+  CLI::Option* tls_ca =
+      app.add_option("--tls-ca", global.tls_ca,
+                     "With --server: use TLS, trusting this PEM CA bundle");
+  // Mutual TLS: a client certificate only makes sense over TLS, and a
+  // certificate without its key (or the reverse) is a usage error (exit 2).
+  CLI::Option* tls_cert = app.add_option(
+      "--tls-cert", global.tls_cert,
+      "With --server and --tls-ca: present this PEM client certificate chain "
+      "to a server that requires one (its --tls-client-ca)");
+  CLI::Option* tls_key =
+      app.add_option("--tls-key", global.tls_key,
+                     "PEM private key (unencrypted) of --tls-cert");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
+  tls_cert->needs(tls_ca);
+  tls_key->needs(tls_ca);
   app.add_option("--timeout", global.timeout,
                  "With --server: deadline of each call, e.g. 90s or 10m "
                  "(default: 10m for imports, computations and reports, 60s "

@@ -10,6 +10,7 @@
 #include "cli/backend.h"
 #include "cli/remote_backend.h"
 #include "common/alert_webhook.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "service/core/computations.h"
 
@@ -63,19 +64,19 @@ class LocalBackend : public Backend {
   }
 
   absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger) override {
-    FIFO_RETURN_IF_ERROR(store_->MarkAbandonedRuns().status());
+    MarkAbandonedRuns();
     return computations_.ComputeAllSymbols(Options(trigger));
   }
 
   absl::StatusOr<ComputationRun> ComputeSymbol(const std::string& symbol,
                                                RunTrigger trigger) override {
-    FIFO_RETURN_IF_ERROR(store_->MarkAbandonedRuns().status());
+    MarkAbandonedRuns();
     return computations_.ComputeSymbol(symbol, Options(trigger));
   }
 
   absl::StatusOr<ComputationRun> ComputeIncremental(
       std::optional<absl::Time> since, RunTrigger trigger) override {
-    FIFO_RETURN_IF_ERROR(store_->MarkAbandonedRuns().status());
+    MarkAbandonedRuns();
     return computations_.ComputeIncremental(since, Options(trigger));
   }
 
@@ -110,6 +111,7 @@ class LocalBackend : public Backend {
 
   absl::StatusOr<RunPage> ListRuns(int limit,
                                    const std::string& page_token) override {
+    MarkAbandonedRuns();
     return store_->ListRuns(limit, page_token);
   }
 
@@ -124,6 +126,23 @@ class LocalBackend : public Backend {
   }
 
  private:
+  // Marks the runs of dead processes failed/abandoned before runs are read
+  // or a computation starts (LedgerStore::MarkAbandonedRuns), so that
+  // `fifoctl runs` never shows a dead run as running. Best effort: a store
+  // that cannot be written (read-only, or its write lock busy with a live
+  // run) must not fail the command; the failure is logged and the next
+  // command (or StartRun itself, on SQLite) retries.
+  void MarkAbandonedRuns() {
+    absl::StatusOr<int64_t> marked = store_->MarkAbandonedRuns();
+    if (!marked.ok()) {
+      LogEvent(LogLevel::kWarning, "mark_abandoned_runs_failed",
+               {{"error", std::string(marked.status().message())}});
+    } else if (*marked > 0) {
+      LogEvent(LogLevel::kWarning, "abandoned_runs_marked",
+               {{"runs", absl::StrCat(*marked)}});
+    }
+  }
+
   ComputeOptions Options(RunTrigger trigger) const {
     ComputeOptions options;
     options.triggered_by = trigger;

@@ -9,8 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
@@ -20,6 +22,11 @@
 #include "fifo/v1/review_queue.grpc.pb.h"
 #include "fifo/v1/trade_ledger.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "openssl/bio.h"
+#include "openssl/err.h"
+#include "openssl/evp.h"
+#include "openssl/pem.h"
+#include "openssl/x509.h"
 #include "service/convert.h"
 #include "service/grpc_status.h"
 
@@ -66,21 +73,145 @@ absl::Status CheckToken(const std::string& token) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
+// The content of `path`; `flag` (e.g. "--tls-ca") names it in the error.
+absl::StatusOr<std::string> ReadFile(absl::string_view flag,
+                                     const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("--tls-ca: cannot read ", path));
+    return absl::NotFoundError(absl::StrCat(flag, ": cannot read ", path));
   }
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct X509Deleter {
+  void operator()(X509* cert) const { X509_free(cert); }
+};
+struct KeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+using X509Ptr = std::unique_ptr<X509, X509Deleter>;
+using KeyPtr = std::unique_ptr<EVP_PKEY, KeyDeleter>;
+
+BioPtr MemoryBio(const std::string& pem) {
+  return BioPtr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+}
+
+// The first certificate of a PEM text, or null.
+X509Ptr FirstCertificate(const std::string& pem) {
+  BioPtr bio = MemoryBio(pem);
+  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  return cert;
+}
+
+// gRPC takes unusable PEM without complaint and then fails every call with
+// "empty address list"; these checks name the flag and file instead.
+absl::Status CheckCaPem(const std::string& pem, const std::string& path) {
+  if (FirstCertificate(pem) == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls-ca ", path, ": no PEM certificate in it"));
+  }
+  return absl::OkStatus();
+}
+
+// The client certificate must parse, be valid now and match the key.
+absl::Status CheckClientPem(const std::string& cert_pem,
+                            const std::string& key_pem,
+                            const GlobalOptions& global) {
+  X509Ptr cert = FirstCertificate(cert_pem);
+  if (cert == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--tls-cert ", global.tls_cert, ": no PEM certificate in it"));
+  }
+  KeyPtr key;
+  {
+    BioPtr bio = MemoryBio(key_pem);
+    key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    ERR_clear_error();
+  }
+  if (key == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls-key ", global.tls_key,
+                     ": no unencrypted PEM private key in it"));
+  }
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls-key ", global.tls_key,
+                     " does not match --tls-cert ", global.tls_cert));
+  }
+  if (X509_cmp_current_time(X509_get0_notBefore(cert.get())) > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "--tls-cert ", global.tls_cert, " is not valid yet (notBefore is "
+        "later)"));
+  }
+  if (X509_cmp_current_time(X509_get0_notAfter(cert.get())) < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--tls-cert ", global.tls_cert, " has expired"));
+  }
+  return absl::OkStatus();
+}
+
+// What the connection was set up with, for the hints of TlsHint().
+struct Transport {
+  bool tls = false;
+  bool client_cert = false;
+};
+
+// A hint for an UNAVAILABLE call, keyed on what gRPC 1.51 (OpenSSL 3,
+// TLS 1.3) reports on the client side when no connection could be set up
+// ("failed to connect to all addresses; last error: ..."); "" when there is
+// nothing to add.
+//  - A server with --tls-client-ca that gets no client certificate, or one
+//    its CA did not sign, aborts the handshake after the client has
+//    finished its part; the client only sees "Socket closed" (the reason is
+//    in the server's log: "peer did not return a certificate",
+//    "certificate verify failed"). Nothing on the client tells this apart
+//    from another reason to close, hence "may".
+//  - A server certificate that --tls-ca did not sign: "Ssl handshake
+//    failed: ... certificate verify failed".
+//  - A plaintext server: "Ssl handshake failed: ... wrong version number".
+std::string TlsHint(const Transport& transport, absl::string_view message) {
+  if (!transport.tls ||
+      !absl::StrContains(message, "failed to connect to all addresses")) {
+    return "";
+  }
+  if (absl::StrContains(message, "Socket closed")) {
+    if (!transport.client_cert) {
+      return " (the server closed the connection during the TLS handshake: "
+             "it may require a client certificate, --tls-cert/--tls-key; "
+             "the server's log says why)";
+    }
+    return " (the server closed the connection during the TLS handshake: "
+           "it may not trust --tls-cert, which must be signed by a CA in the "
+           "server's --tls-client-ca; the server's log says why)";
+  }
+  if (absl::StrContains(message, "Ssl handshake failed") &&
+      absl::StrContains(message, "certificate verify failed")) {
+    return " (the TLS handshake failed: the server's certificate is not "
+           "signed by a CA in --tls-ca)";
+  }
+  if (absl::StrContains(message, "Ssl handshake failed") &&
+      absl::StrContains(message, "wrong version number")) {
+    return " (the TLS handshake failed: the server does not seem to speak "
+           "TLS)";
+  }
+  return "";
+}
+
 class RemoteBackend : public Backend {
  public:
-  RemoteBackend(std::string server, std::shared_ptr<grpc::Channel> channel,
-                std::string token, std::optional<absl::Duration> timeout)
+  RemoteBackend(std::string server, Transport transport,
+                std::shared_ptr<grpc::Channel> channel, std::string token,
+                std::optional<absl::Duration> timeout)
       : server_(std::move(server)),
+        transport_(transport),
         token_(std::move(token)),
         timeout_(timeout),
         ledger_(pb::TradeLedger::NewStub(channel)),
@@ -339,13 +470,15 @@ class RemoteBackend : public Backend {
     return context;
   }
 
-  // The server's status as it sent it; transport failures name the server.
+  // The server's status as it sent it; transport failures name the server
+  // (and, over TLS, what a failed handshake probably means: TlsHint).
   absl::Status Check(const grpc::Status& status) const {
     absl::Status s = FromGrpcStatus(status);
     if (s.ok()) return s;
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-      return absl::UnavailableError(absl::StrCat(
-          "fifo_server at ", server_, " is unavailable: ", s.message()));
+      return absl::UnavailableError(
+          absl::StrCat("fifo_server at ", server_, " is unavailable: ",
+                       s.message(), TlsHint(transport_, s.message())));
     }
     if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
       return absl::DeadlineExceededError(
@@ -356,6 +489,7 @@ class RemoteBackend : public Backend {
   }
 
   const std::string server_;
+  const Transport transport_;
   const std::string token_;  // never printed
   const std::optional<absl::Duration> timeout_;
   const std::unique_ptr<pb::TradeLedger::Stub> ledger_;
@@ -375,16 +509,41 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenRemoteBackend(
         "both");
   }
   FIFO_RETURN_IF_ERROR(CheckToken(global.token));
+  // fifoctl_main.cc refuses these as usage errors; this catches empty
+  // values ("--tls-key ''") and other callers.
+  if (global.tls_cert.empty() != global.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        "give both --tls-cert and --tls-key (a client certificate and its "
+        "key), or neither");
+  }
+  if (!global.tls_cert.empty() && global.tls_ca.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key need --tls-ca (a client certificate is "
+        "only sent over TLS)");
+  }
   std::optional<absl::Duration> timeout;
   if (!global.timeout.empty()) {
     FIFO_ASSIGN_OR_RETURN(timeout, ParseTimeout(global.timeout));
   }
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+  Transport transport;
   if (global.tls_ca.empty()) {
     credentials = grpc::InsecureChannelCredentials();
   } else {
+    transport.tls = true;
     grpc::SslCredentialsOptions ssl;
-    FIFO_ASSIGN_OR_RETURN(ssl.pem_root_certs, ReadFile(global.tls_ca));
+    FIFO_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                          ReadFile("--tls-ca", global.tls_ca));
+    FIFO_RETURN_IF_ERROR(CheckCaPem(ssl.pem_root_certs, global.tls_ca));
+    if (!global.tls_cert.empty()) {
+      transport.client_cert = true;
+      FIFO_ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                            ReadFile("--tls-cert", global.tls_cert));
+      FIFO_ASSIGN_OR_RETURN(ssl.pem_private_key,
+                            ReadFile("--tls-key", global.tls_key));
+      FIFO_RETURN_IF_ERROR(
+          CheckClientPem(ssl.pem_cert_chain, ssl.pem_private_key, global));
+    }
     credentials = grpc::SslCredentials(ssl);
   }
   grpc::ChannelArguments args;
@@ -393,8 +552,8 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenRemoteBackend(
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(global.server, credentials, args);
   return std::unique_ptr<Backend>(
-      new RemoteBackend(global.server, std::move(channel), global.token,
-                        timeout));
+      new RemoteBackend(global.server, transport, std::move(channel),
+                        global.token, timeout));
 }
 
 }  // namespace fifo::cli

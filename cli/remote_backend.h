@@ -29,7 +29,14 @@
 //
 // Credentials: `authorization: Bearer <--token>` on every call when a token
 // is given (the token never appears in output or errors); TLS with
-// --tls-ca's roots when given, else plaintext.
+// --tls-ca's roots when given, else plaintext; with --tls-cert/--tls-key
+// also a client certificate, for a server that requires mutual TLS
+// (fifo_server --tls-client-ca).
+//
+// A failed TLS handshake is kUnavailable with gRPC's text plus a hint of
+// what it probably means: a server that requires a client certificate and
+// gets none (or one its CA did not sign) only closes the connection, which
+// gRPC reports as "Socket closed"; the hint then names --tls-cert/--tls-key.
 //
 // Deadlines: 10 minutes for calls that scale with the ledger (import,
 // compute, validate, compare, reports, the allocation stream), 60 s for the
@@ -48,8 +55,14 @@
 namespace fifo::cli {
 
 // A RemoteBackend for `global.server`. No connection is made until the first
-// call. Errors: kInvalidArgument for a malformed --token or --timeout;
-// kNotFound when --tls-ca cannot be read.
+// call, but the TLS files are read and checked here. Errors:
+// kInvalidArgument for a malformed --token or --timeout, for only one of
+// --tls-cert and --tls-key, for them without --tls-ca, for a --tls-ca
+// without a PEM certificate, a --tls-cert without one, a --tls-key without
+// an unencrypted PEM private key or one that does not match --tls-cert;
+// kFailedPrecondition when the --tls-cert certificate has expired or is not
+// valid yet; kNotFound when --tls-ca, --tls-cert or --tls-key cannot be read
+// (each message names the flag and the path).
 // REQUIRES: !global.server.empty().
 absl::StatusOr<std::unique_ptr<Backend>> OpenRemoteBackend(
     const GlobalOptions& global);

@@ -8,6 +8,7 @@
 #ifndef FIFO_ENGINE_TRADE_H_
 #define FIFO_ENGINE_TRADE_H_
 
+#include <cstddef>
 #include <string>
 #include <tuple>
 
@@ -44,9 +45,42 @@ struct Trade {
   std::string ingest_via;
 };
 
+// Limits on a trade's text fields, the same whatever the way in (CSV, gRPC)
+// and whatever the store. Identifiers (order_id, symbol): at most
+// kMaxTradeIdBytes bytes of valid UTF-8 without control characters
+// (U+0000..U+001F, U+007F..U+009F). Free text (source, status, order_type,
+// ingest_via): at most kMaxTradeTextBytes bytes of valid UTF-8 without NUL
+// (tabs and line breaks are kept, as a quoted CSV field may hold them). So
+// no store keeps a NUL that another refuses, no index entry outgrows
+// PostgreSQL's btree limit, identifiers print on one line, and a 100-trade
+// ListTrades page stays far below gRPC's default 4 MB message size.
+inline constexpr size_t kMaxTradeIdBytes = 128;
+inline constexpr size_t kMaxTradeTextBytes = 1024;
+
+enum class TradeText { kIdentifier, kFreeText };
+
+// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates,
+// nothing above U+10FFFF).
+bool IsValidUtf8(absl::string_view text);
+
+// OK when `text` keeps the limits of `kind` above. Otherwise
+// kInvalidArgument whose message says what is wrong
+// ("is 3000 bytes; at most 128 allowed", "is not valid UTF-8 (at byte
+// offset 4)", "contains control character U+0000 at byte offset 3"; offsets
+// count from 0, as in the CSV reader's messages) without naming a field:
+// the caller prefixes the field in its own words (a CSV column, a proto
+// path). `text` itself never appears in the message.
+absl::Status CheckTradeText(absl::string_view text, TradeText kind);
+
+// `text` for an error message: C-escaped, cut to at most 40 bytes of the
+// original with "..." after a cut, so an oversized or binary value cannot
+// swamp a message.
+std::string QuoteForError(absl::string_view text);
+
 // The facts the engine relies on hold: non-empty order_id and symbol,
-// size > 0, price > 0, total_fees_usd >= 0, order_time a whole microsecond.
-// kInvalidArgument naming the order and the field otherwise.
+// size > 0, price > 0, total_fees_usd >= 0, order_time a whole microsecond,
+// every text field within the limits above. kInvalidArgument naming the
+// order and the field otherwise.
 absl::Status ValidateTrade(const Trade& trade);
 
 // A position in a symbol's total order.

@@ -44,6 +44,11 @@ std::string Quote(absl::string_view text) {
 
 absl::StatusOr<Trade> ParseFillRow(const CsvRow& row) {
   Trade trade;
+  // The text limits of engine/trade.h, reported against the CSV column.
+  for (Column column : {kTradeId, kProduct}) {
+    absl::Status s = CheckTradeText(row[column], TradeText::kIdentifier);
+    if (!s.ok()) return row.ColumnError(column, s.message());
+  }
   FIFO_ASSIGN_OR_RETURN(trade.order_id, NonEmptyField(row, kTradeId));
   FIFO_ASSIGN_OR_RETURN(trade.symbol, NonEmptyField(row, kProduct));
   absl::StatusOr<Side> side = ParseSide(row[kSide]);

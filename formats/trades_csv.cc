@@ -37,8 +37,26 @@ const CsvColumns& TradeColumns() {
   return *kColumns;
 }
 
+// The text limits of engine/trade.h, reported against the CSV column.
+absl::Status CheckTextColumns(const CsvRow& row) {
+  const struct {
+    Column column;
+    TradeText kind;
+  } kTextColumns[] = {
+      {kOrderId, TradeText::kIdentifier}, {kSymbol, TradeText::kIdentifier},
+      {kSource, TradeText::kFreeText},    {kStatus, TradeText::kFreeText},
+      {kOrderType, TradeText::kFreeText}, {kIngestVia, TradeText::kFreeText},
+  };
+  for (const auto& text : kTextColumns) {
+    absl::Status s = CheckTradeText(row[text.column], text.kind);
+    if (!s.ok()) return row.ColumnError(text.column, s.message());
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Trade> ParseTradeRow(const CsvRow& row) {
   Trade trade;
+  FIFO_RETURN_IF_ERROR(CheckTextColumns(row));
   FIFO_ASSIGN_OR_RETURN(trade.order_id, NonEmptyField(row, kOrderId));
   FIFO_ASSIGN_OR_RETURN(trade.symbol, NonEmptyField(row, kSymbol));
   absl::StatusOr<Side> side = ParseSide(row[kSide]);

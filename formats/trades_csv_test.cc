@@ -138,19 +138,27 @@ TEST(TradesCsvTest, FortyDigitDecimalsKeepEveryDigit) {
   EXPECT_EQ(r.trades[0].total_fees_usd.ToString(), fee);
 }
 
-TEST(TradesCsvTest, QuotedIdsWithCommasQuotesAndNewlines) {
+TEST(TradesCsvTest, QuotedFieldsWithCommasQuotesAndNewlines) {
   Result r = ReadText(absl::StrCat(
       kHeader,
       "\"id,with,commas\",BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,manual\n"
       "\"say \"\"hi\"\"\",BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,manual\n"
-      "\"two\nlines\",BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,manual\n"
+      "two-lines,BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,\"two\nlines\"\n"
       "after,BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,manual\n"));
   ASSERT_TRUE(r.status.ok()) << r.status;
   ASSERT_EQ(r.trades.size(), 4u);
   EXPECT_EQ(r.trades[0].order_id, "id,with,commas");
   EXPECT_EQ(r.trades[1].order_id, "say \"hi\"");
-  EXPECT_EQ(r.trades[2].order_id, "two\nlines");
+  EXPECT_EQ(r.trades[2].source, "two\nlines");
   EXPECT_THAT(r.lines, ElementsAre(2, 3, 4, 6));
+}
+
+TEST(TradesCsvTest, IdentifiersWithALineBreakAreRefused) {
+  Result r = ReadText(absl::StrCat(
+      kHeader, "\"two\nlines\",BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,m\n"));
+  EXPECT_EQ(r.status, absl::InvalidArgumentError(
+                          "trades.csv line 2, column order_id: contains "
+                          "control character U+000A at byte offset 3"));
 }
 
 TEST(TradesCsvTest, HeaderOnlyGivesNoTrades) {
@@ -308,8 +316,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(TradesCsvTest, ErrorNamesTheLineWhereAMultiLineRecordStarts) {
   Result r = ReadText(absl::StrCat(
-      kHeader, "\"a\nb\",BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,manual\n",
-      "\"c\nd\",BTC-USD,buy,1,-1,2025-01-01T00:00:00Z,0,manual\n"));
+      kHeader, "a,BTC-USD,buy,1,10,2025-01-01T00:00:00Z,0,\"a\nb\"\n",
+      "c,BTC-USD,buy,1,-1,2025-01-01T00:00:00Z,0,\"c\nd\"\n"));
   EXPECT_EQ(r.status, absl::InvalidArgumentError(
                           "trades.csv line 4, column price: must be > 0, "
                           "got -1"));
@@ -340,7 +348,7 @@ std::vector<Trade> SampleTrades() {
   a.source = "manual";
   trades.push_back(a);
   Trade b;
-  b.order_id = "id, with \"quotes\" and\r\nnewline";
+  b.order_id = "id, with \"quotes\" and, commas";
   b.symbol = "SHIB-USD";
   b.side = Side::kSell;
   b.size = D("12345678901234567890.12345678901234567890");
@@ -348,7 +356,7 @@ std::vector<Trade> SampleTrades() {
   b.order_time = T("2025-11-21T09:00:00.000001-05:00");
   b.total_fees_usd = D("4.43");
   b.source = "web,hook";
-  b.status = "filled";
+  b.status = "filled,\r\nthen settled";
   b.order_type = "limit \"ioc\"";
   b.ingest_via = "import";
   trades.push_back(b);
@@ -374,7 +382,7 @@ TEST(TradesCsvTest, WriteThenReadGivesTheSameTrades) {
   std::ostringstream out;
   ASSERT_TRUE(WriteTradesCsv(out, trades).ok());
   EXPECT_THAT(out.str(),
-              HasSubstr("\"id, with \"\"quotes\"\" and\r\nnewline\""));
+              HasSubstr("\"id, with \"\"quotes\"\" and, commas\""));
   Result r = ReadText(out.str());
   ASSERT_TRUE(r.status.ok()) << r.status << "\n" << out.str();
   ASSERT_EQ(r.trades.size(), trades.size());

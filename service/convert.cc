@@ -146,6 +146,22 @@ void AddRow(const PnlRow& r, PnlRow* total) {
 
 }  // namespace
 
+bool IsPlainDecimal(absl::string_view text) {
+  size_t i = 0;
+  if (i < text.size() && text[i] == '-') ++i;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > start;
+  };
+  if (!digits()) return false;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
 absl::StatusOr<Decimal> DecimalFromProto(absl::string_view field,
                                          const std::string& text,
                                          bool empty_is_zero,
@@ -155,10 +171,17 @@ absl::StatusOr<Decimal> DecimalFromProto(absl::string_view field,
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": required (a decimal number as a string)"));
   }
+  if (!IsPlainDecimal(text)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": not a decimal in plain notation (an optional '-', digits, "
+        "optionally '.' and more digits, e.g. \"0.5\"; no exponent, no '+'), "
+        "got ", QuoteForError(text)));
+  }
   absl::StatusOr<Decimal> d = Decimal::ParseWithLimits(text, limits);
   if (!d.ok()) {
-    return absl::Status(d.status().code(),
-                        absl::StrCat(field, ": ", d.status().message()));
+    // Too many digits is as malformed as any other bad text on the wire.
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", d.status().message()));
   }
   return *d;
 }
@@ -245,6 +268,11 @@ absl::StatusOr<Trade> TradeFromProto(absl::string_view field,
     return absl::InvalidArgumentError(
         absl::StrCat(path("order_id"), ": required"));
   }
+  if (absl::Status s = CheckTradeText(in.order_id(), TradeText::kIdentifier);
+      !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path("order_id"), ": ", s.message()));
+  }
   t.order_id = in.order_id();
   auto prefix = [&](absl::string_view name) {
     return absl::StrCat(path(name), " (order ", in.order_id(), ")");
@@ -252,6 +280,24 @@ absl::StatusOr<Trade> TradeFromProto(absl::string_view field,
   if (in.symbol().empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(prefix("symbol"), ": required"));
+  }
+  const struct {
+    absl::string_view name;
+    const std::string* value;
+    TradeText kind;
+  } texts[] = {
+      {"symbol", &in.symbol(), TradeText::kIdentifier},
+      {"source", &in.source(), TradeText::kFreeText},
+      {"status", &in.status(), TradeText::kFreeText},
+      {"order_type", &in.order_type(), TradeText::kFreeText},
+      {"ingest_via", &in.ingest_via(), TradeText::kFreeText},
+  };
+  for (const auto& text : texts) {
+    absl::Status s = CheckTradeText(*text.value, text.kind);
+    if (!s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(prefix(text.name), ": ", s.message()));
+    }
   }
   t.symbol = in.symbol();
   if (in.side() == pb::SIDE_BUY) {

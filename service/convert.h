@@ -37,9 +37,16 @@ namespace fifo {
 
 // --- scalars ---------------------------------------------------------------
 
+// True when `text` is the wire's decimal grammar (fifo/v1/types.proto):
+// an optional "-", digits, optionally "." and more digits. No exponent, no
+// "+", no bare "." (".5", "5."), no spaces.
+bool IsPlainDecimal(absl::string_view text);
+
 // Parses a decimal string from `field`; an empty string is zero when
-// `empty_is_zero`, else an error. Derived values (allocations, reports) may
-// have more digits than inputs; trade fields use Decimal::kInputLimits.
+// `empty_is_zero`, else an error. kInvalidArgument naming `field` for text
+// outside the wire's grammar (IsPlainDecimal) and for more digits or places
+// than `limits` allow. Derived values (allocations, reports) may have more
+// digits than inputs; trade fields use Decimal::kInputLimits.
 absl::StatusOr<Decimal> DecimalFromProto(
     absl::string_view field, const std::string& text,
     bool empty_is_zero = false,

@@ -7,12 +7,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "formats/symbol_config_json.h"
 #include "service/convert.h"
 #include "service/core/reports.h"
 #include "service/core/validations.h"
 #include "service/grpc_status.h"
+#include "service/raw_request.h"
 
 namespace fifo {
 namespace {
@@ -64,6 +66,7 @@ absl::StatusOr<std::unique_ptr<ServiceState>> ServiceState::Open(
     return absl::InvalidArgumentError("--db must not be empty");
   }
   std::unique_ptr<ServiceState> state(new ServiceState());
+  state->db_url_ = config.db_url;
   if (!config.symbol_config_path.empty()) {
     FIFO_ASSIGN_OR_RETURN(state->configs_,
                           ReadSymbolConfigFile(config.symbol_config_path));
@@ -83,7 +86,7 @@ absl::StatusOr<std::unique_ptr<ServiceState>> ServiceState::Open(
         if (store->dialect() != "sqlite" || version != 0) return schema;
         FIFO_RETURN_IF_ERROR(store->Migrate().status());
       }
-      FIFO_RETURN_IF_ERROR(store->MarkAbandonedRuns().status());
+      MarkAbandonedRuns(*store, "start");  // the sweep retries a failure
     }
     Slot slot;
     slot.computations = std::make_unique<Computations>(
@@ -94,17 +97,68 @@ absl::StatusOr<std::unique_ptr<ServiceState>> ServiceState::Open(
   if (state->slots_.front().store->dialect() == "sqlite") {
     state->writer_queue_ = std::make_unique<WriterQueue>();
   }
+  FIFO_ASSIGN_OR_RETURN(state->sweep_store_, OpenLedgerStore(config.db_url));
+  ServiceState* raw = state.get();
+  state->sweeper_ = std::thread([raw] { raw->SweepAbandonedRuns(); });
   return state;
 }
 
 ServiceState::~ServiceState() {
+  // Before any member goes: the sweep uses sweep_store_.
+  stop_sweep_.Notify();
+  if (sweeper_.joinable()) sweeper_.join();
   if (alerts_ != nullptr) alerts_->Flush(absl::Now() + absl::Seconds(10));
+}
+
+void ServiceState::MarkAbandonedRuns(LedgerStore& store,
+                                     absl::string_view what) {
+  absl::StatusOr<int64_t> marked = store.MarkAbandonedRuns();
+  if (!marked.ok()) {
+    LogEvent(LogLevel::kWarning, "mark_abandoned_runs_failed",
+             {{"before", std::string(what)},
+              {"error", std::string(marked.status().message())}});
+  } else if (*marked > 0) {
+    LogEvent(LogLevel::kWarning, "abandoned_runs_marked",
+             {{"before", std::string(what)}, {"runs", absl::StrCat(*marked)}});
+  }
+}
+
+// The sweep thread: marks abandoned runs every kAbandonedRunSweep until the
+// destructor notifies stop_sweep_ (a sweep in progress finishes first; on
+// SQLite it waits at most ~2 s for the write lock). It is the only user of
+// sweep_store_, so it never contends with the handlers' pooled stores. A
+// failure that repeats (e.g. a read-only database) is logged once, until a
+// sweep succeeds again.
+void ServiceState::SweepAbandonedRuns() {
+  std::string last_error;
+  while (!stop_sweep_.WaitForNotificationWithTimeout(kAbandonedRunSweep)) {
+    absl::StatusOr<int64_t> marked = sweep_store_->MarkAbandonedRuns();
+    if (!marked.ok()) {
+      const std::string error(marked.status().message());
+      if (error != last_error) {
+        LogEvent(LogLevel::kWarning, "mark_abandoned_runs_failed",
+                 {{"before", "sweep"}, {"error", error}});
+      }
+      last_error = error;
+      continue;
+    }
+    last_error.clear();
+    if (*marked > 0) {
+      LogEvent(LogLevel::kWarning, "abandoned_runs_marked",
+               {{"before", "sweep"}, {"runs", absl::StrCat(*marked)}});
+    }
+  }
 }
 
 absl::StatusOr<WriterQueue::Turn> ServiceState::WriterTurn(
     grpc::ServerContext* context) {
   if (writer_queue_ == nullptr) return WriterQueue::Turn();
   return writer_queue_->Wait([context] { return context->IsCancelled(); });
+}
+
+absl::StatusOr<std::unique_ptr<LedgerStore>> ServiceState::OpenDedicatedStore()
+    const {
+  return OpenLedgerStore(db_url_);
 }
 
 ServiceState::Slot& ServiceState::Next() {
@@ -186,8 +240,13 @@ grpc::Status AllocationEngineService::GetComputation(
     grpc::ServerContext* context, const pb::GetComputationRequest* request,
     pb::Computation* response) {
   FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
-  absl::StatusOr<ComputationRun> run =
-      state_->Next().store->GetRun(request->id());
+  if (request->id() <= 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+        "id: must be a computation id (>= 1), got ", request->id())));
+  }
+  ServiceState::Slot& slot = state_->Next();
+  ServiceState::MarkAbandonedRuns(*slot.store, "GetComputation");
+  absl::StatusOr<ComputationRun> run = slot.store->GetRun(request->id());
   if (!run.ok()) return ToGrpcStatus(run.status());
   *response = ComputationToProto(*run);
   return grpc::Status::OK;
@@ -198,6 +257,7 @@ grpc::Status AllocationEngineService::ListComputations(
     pb::ListComputationsResponse* response) {
   FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
   LedgerStore& store = *state_->Next().store;
+  ServiceState::MarkAbandonedRuns(store, "ListComputations");
   const int page_size = PageSize(request->page_size());
   const bool filtered =
       request->status() != pb::COMPUTATION_STATUS_UNSPECIFIED ||
@@ -280,10 +340,67 @@ grpc::Status AllocationValidatorService::FindDiscrepancies(
 
 // --- TradeLedger --------------------------------------------------------------
 
-grpc::Status TradeLedgerService::RecordTrade(
+TradeLedgerService::TradeLedgerService(ServiceState* state,
+                                       const Authorizer* authorizer)
+    : state_(state), authorizer_(authorizer) {
+  // Method indices follow the rpc order of trade_ledger.proto.
+  constexpr int kRecordTrade = 0;
+  constexpr int kImportTrades = 1;
+  MarkMethodStreamed(
+      kRecordTrade,
+      new grpc::internal::BidiStreamingHandler<
+          TradeLedgerService, grpc::ByteBuffer, pb::RecordTradeResponse>(
+          [](TradeLedgerService* service, grpc::ServerContext* context,
+             grpc::ServerReaderWriter<pb::RecordTradeResponse,
+                                      grpc::ByteBuffer>* stream) {
+            return service->RecordTradeRaw(context, stream);
+          },
+          this));
+  MarkMethodStreamed(
+      kImportTrades,
+      new grpc::internal::BidiStreamingHandler<
+          TradeLedgerService, grpc::ByteBuffer, pb::ImportTradesResponse>(
+          [](TradeLedgerService* service, grpc::ServerContext* context,
+             grpc::ServerReaderWriter<pb::ImportTradesResponse,
+                                      grpc::ByteBuffer>* stream) {
+            return service->ImportTradesRaw(context, stream);
+          },
+          this));
+}
+
+grpc::Status TradeLedgerService::RecordTradeRaw(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<pb::RecordTradeResponse, grpc::ByteBuffer>*
+        stream) {
+  // By the rpc's name: FIFO_AUTHORIZE_OR_RETURN would take this function's.
+  grpc::Status allowed = authorizer_->Authorize(
+      *context, pb::TradeLedger::service_full_name(), "RecordTrade");
+  if (!allowed.ok()) return allowed;
+  grpc::ByteBuffer raw;
+  if (!stream->Read(&raw)) {
+    if (context->IsCancelled()) {
+      return grpc::Status(grpc::StatusCode::CANCELLED,
+                          "the call ended before its request arrived");
+    }
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "no RecordTradeRequest message was sent");
+  }
+  pb::RecordTradeRequest request;
+  absl::Status parsed = ParseRequestBuffer(raw, &request);
+  if (!parsed.ok()) return ToGrpcStatus(parsed);
+  pb::RecordTradeResponse response;
+  grpc::Status status = RecordParsedTrade(context, &request, &response);
+  if (status.ok() && !stream->Write(response)) {
+    // The trade is recorded; only the answer was lost (a retry is a no-op).
+    return grpc::Status(grpc::StatusCode::CANCELLED,
+                        "the client went away before the answer was sent");
+  }
+  return status;
+}
+
+grpc::Status TradeLedgerService::RecordParsedTrade(
     grpc::ServerContext* context, const pb::RecordTradeRequest* request,
     pb::RecordTradeResponse* response) {
-  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::TradeLedger);
   absl::StatusOr<Trade> trade = TradeFromProto("trade", request->trade());
   if (!trade.ok()) return ToGrpcStatus(trade.status());
   absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
@@ -296,39 +413,84 @@ grpc::Status TradeLedgerService::RecordTrade(
   return grpc::Status::OK;
 }
 
-grpc::Status TradeLedgerService::ImportTrades(
+grpc::Status TradeLedgerService::ImportTradesRaw(
     grpc::ServerContext* context,
-    grpc::ServerReader<pb::ImportTradesRequest>* reader,
-    pb::ImportTradesResponse* response) {
-  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::TradeLedger);
-  std::vector<Trade> trades;
-  pb::ImportTradesRequest message;
-  int64_t received = 0;
-  while (reader->Read(&message)) {
-    absl::StatusOr<Trade> trade = TradeFromProto("trade", message.trade());
-    if (!trade.ok()) {
-      // The documented prefix: "trade <index> (<order_id>): ", from 0.
-      return ToGrpcStatus(absl::Status(
-          trade.status().code(),
-          absl::StrCat("trade ", received, " (", message.trade().order_id(),
-                       "): ", trade.status().message())));
-    }
-    ++received;
-    trades.push_back(*std::move(trade));
-  }
-  if (context->IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::CANCELLED,
-                        "import cancelled by the client; nothing written");
-  }
-  // One transaction for the whole stream.
+    grpc::ServerReaderWriter<pb::ImportTradesResponse, grpc::ByteBuffer>*
+        stream) {
+  grpc::Status allowed = authorizer_->Authorize(
+      *context, pb::TradeLedger::service_full_name(), "ImportTrades");
+  if (!allowed.ok()) return allowed;
+  // Trades go to the store in batches, inside one transaction on a
+  // connection of its own, so memory stays bounded by one batch whatever the
+  // stream's length. Nothing commits before the stream has ended cleanly and
+  // every message was a valid trade; any earlier return destroys `import`,
+  // which rolls the transaction back.
+  constexpr size_t kBatch = 10000;
   absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
   if (!turn.ok()) return ToGrpcStatus(turn.status());
-  absl::StatusOr<ImportResult> result =
-      state_->Next().store->ImportTrades(trades, /*dry_run=*/false);
+  absl::StatusOr<std::unique_ptr<LedgerStore>> store =
+      state_->OpenDedicatedStore();
+  if (!store.ok()) return ToGrpcStatus(store.status());
+  absl::StatusOr<std::unique_ptr<TradeImport>> import =
+      (*store)->BeginImport(/*dry_run=*/false);
+  if (!import.ok()) return ToGrpcStatus(import.status());
+  std::vector<Trade> batch;
+  batch.reserve(kBatch);
+  int64_t received = 0;
+  grpc::ByteBuffer raw;
+  pb::ImportTradesRequest message;
+  // The documented prefix of a per-message error: "trade <index> (<order
+  // id>): ", counting messages from 0.
+  auto message_error = [&](const absl::Status& s) {
+    const std::string& id = message.trade().order_id();
+    const std::string which =
+        !id.empty() && CheckTradeText(id, TradeText::kIdentifier).ok()
+            ? absl::StrCat("trade ", received, " (", id, ")")
+            : absl::StrCat("trade ", received);
+    return ToGrpcStatus(
+        absl::Status(s.code(), absl::StrCat(which, ": ", s.message())));
+  };
+  while (stream->Read(&raw)) {
+    message.Clear();
+    absl::Status parsed = ParseRequestBuffer(raw, &message);
+    if (!parsed.ok()) {
+      message.Clear();
+      return message_error(parsed);
+    }
+    absl::StatusOr<Trade> trade = TradeFromProto("trade", message.trade());
+    if (!trade.ok()) return message_error(trade.status());
+    batch.push_back(*std::move(trade));
+    ++received;
+    if (batch.size() == kBatch) {
+      absl::Status added = (*import)->Add(batch);
+      if (!added.ok()) return ToGrpcStatus(added);
+      batch.clear();
+    }
+  }
+  // Read() is false both at a clean end of the stream and when the stream
+  // broke off (a message over the transport's size limit, a cancelled or
+  // reset call), and IsCancelled() does not always know the second case
+  // yet. What does: gRPC cancels a broken call before it completes the
+  // failed read, so every later operation on it fails. So the answer is
+  // sent first and the transaction commits only when it went out; a commit
+  // that then fails still answers with its error status, which the client
+  // sees instead of the answer.
+  absl::Status added = (*import)->Add(batch);
+  if (!added.ok()) return ToGrpcStatus(added);
+  const ImportResult counts = (*import)->counts();
+  pb::ImportTradesResponse response;
+  response.set_received(received);
+  response.set_created(counts.inserted);
+  response.set_unchanged(counts.unchanged);
+  if (context->IsCancelled() || !stream->Write(response)) {
+    return grpc::Status(
+        grpc::StatusCode::CANCELLED,
+        absl::StrCat("the stream broke off after ", received,
+                     " valid messages (cancelled, or a message over the size "
+                     "limit); nothing written"));
+  }
+  absl::StatusOr<ImportResult> result = (*import)->Finish();
   if (!result.ok()) return ToGrpcStatus(result.status());
-  response->set_received(received);
-  response->set_created(result->inserted);
-  response->set_unchanged(result->unchanged);
   return grpc::Status::OK;
 }
 
@@ -349,14 +511,21 @@ grpc::Status TradeLedgerService::ListTrades(
     to = *t;
   }
   const int page_size = PageSize(request->page_size());
-  const bool filtered = request->side() != pb::SIDE_UNSPECIFIED ||
-                        from.has_value() || to.has_value();
   LedgerStore& store = *state_->Next().store;
   TradeFilter filter;
   filter.symbol = OptionalText(request->symbol());
-  filter.page_size = page_size;
   filter.page_token = request->page_token();
+  // The store is read in chunks of at most kChunk trades and never more than
+  // the page still needs, so a page holds at most page_size trades (a
+  // filter that skips trades reads more chunks, never a bigger page), and
+  // reading stops once the answer passes kSoftMaxBytes: a chunk adds at most
+  // kChunk trades within the text limits of engine/trade.h (under 5 KB
+  // each), so an answer stays below gRPC's default 4 MB message limit
+  // whatever the page size. A page cut short still has its next_page_token.
+  constexpr int kChunk = 100;
+  constexpr size_t kSoftMaxBytes = 3 * 1024 * 1024;
   while (true) {
+    filter.page_size = std::min(kChunk, page_size - response->trades_size());
     absl::StatusOr<TradePage> page = store.ListTrades(filter);
     if (!page.ok()) return ToGrpcStatus(page.status());
     for (const Trade& t : page->trades) {
@@ -367,8 +536,8 @@ grpc::Status TradeLedgerService::ListTrades(
       *response->add_trades() = TradeToProto(t);
     }
     filter.page_token = page->next_page_token;
-    if (filter.page_token.empty() || !filtered ||
-        response->trades_size() >= page_size) {
+    if (filter.page_token.empty() || response->trades_size() >= page_size ||
+        response->ByteSizeLong() >= kSoftMaxBytes) {
       break;
     }
   }

@@ -24,9 +24,13 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>  // NOLINT(build/c++11): the abandoned-run sweep.
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "engine/symbol_config.h"
 #include "fifo/v1/allocation_engine.grpc.pb.h"
 #include "fifo/v1/allocation_validator.grpc.pb.h"
@@ -58,7 +62,11 @@ class ServiceState {
   // Opens `config.store_connections` stores on `config.db_url`, checks the
   // schema is current (FAILED_PRECONDITION: run `fifoctl migrate`; an empty
   // SQLite file is migrated), marks abandoned runs failed, and loads the
-  // symbol configuration.
+  // symbol configuration. Then starts the abandoned-run sweep: a thread
+  // that calls LedgerStore::MarkAbandonedRuns every kAbandonedRunSweep on a
+  // store connection of its own, so that this replica marks the runs of
+  // dead processes (other replicas, fifoctl) failed/abandoned even when
+  // nobody reads runs; the destructor stops it.
   static absl::StatusOr<std::unique_ptr<ServiceState>> Open(
       const ServerConfig& config);
 
@@ -78,16 +86,37 @@ class ServiceState {
   absl::StatusOr<WriterQueue::Turn> WriterTurn(grpc::ServerContext* context);
   const SymbolConfigs& configs() const { return configs_; }
 
-  // Delivers queued alerts for up to `grace` (at shutdown).
+  // A store of its own for one long call (a streamed import), so that the
+  // call does not hold a pooled connection that other calls wait for.
+  absl::StatusOr<std::unique_ptr<LedgerStore>> OpenDedicatedStore() const;
+
+  static constexpr absl::Duration kAbandonedRunSweep = absl::Seconds(10);
+
+  // Calls store.MarkAbandonedRuns() before `what` (e.g. "GetComputation")
+  // reads runs, so that a dead process's run is never answered as running.
+  // Best effort: a failure (read-only database, write lock busy) is logged
+  // and the read goes on; so is a run marked.
+  static void MarkAbandonedRuns(LedgerStore& store, absl::string_view what);
+
+  // Stops the abandoned-run sweep (waits for a sweep in progress), then
+  // delivers queued alerts for up to `grace` (at shutdown).
   ~ServiceState();
 
  private:
   ServiceState() = default;
+  std::string db_url_;
   SymbolConfigs configs_;
   std::unique_ptr<AlertWebhook> alerts_;  // null without --alert-webhook
   std::vector<Slot> slots_;
   std::atomic<size_t> next_{0};
   std::unique_ptr<WriterQueue> writer_queue_;  // null unless SQLite
+  // The abandoned-run sweep (Open): its own store, so that a sweep waiting
+  // for SQLite's write lock never holds up a pooled connection; stopped by
+  // stop_sweep_ and joined in the destructor.
+  void SweepAbandonedRuns();
+  std::unique_ptr<LedgerStore> sweep_store_;
+  absl::Notification stop_sweep_;
+  std::thread sweeper_;
 };
 
 // The services fifo_server registers, owned, and the state they share. The
@@ -151,22 +180,41 @@ class AllocationValidatorService final
   const Authorizer* const authorizer_;
 };
 
+// RecordTrade and ImportTrades read their requests as raw bytes and parse
+// them here (service/raw_request.h): a message gRPC's parser would refuse
+// (invalid UTF-8) is then INVALID_ARGUMENT naming the field and, in the
+// stream, the message's index, instead of looking like the end of the
+// stream. Both are registered as streams of raw messages (gRPC's "streamed"
+// method handlers); on the wire nothing changes for clients.
 class TradeLedgerService final : public fifo::v1::TradeLedger::Service {
  public:
-  TradeLedgerService(ServiceState* state, const Authorizer* authorizer)
-      : state_(state), authorizer_(authorizer) {}
-  grpc::Status RecordTrade(grpc::ServerContext* context,
-                           const fifo::v1::RecordTradeRequest* request,
-                           fifo::v1::RecordTradeResponse* response) override;
-  grpc::Status ImportTrades(
-      grpc::ServerContext* context,
-      grpc::ServerReader<fifo::v1::ImportTradesRequest>* reader,
-      fifo::v1::ImportTradesResponse* response) override;
+  TradeLedgerService(ServiceState* state, const Authorizer* authorizer);
   grpc::Status ListTrades(grpc::ServerContext* context,
                           const fifo::v1::ListTradesRequest* request,
                           fifo::v1::ListTradesResponse* response) override;
 
+  // Reads one raw RecordTradeRequest, authorizes, parses it and records the
+  // trade.
+  grpc::Status RecordTradeRaw(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<fifo::v1::RecordTradeResponse, grpc::ByteBuffer>*
+          stream);
+
+  // The whole client stream in ONE transaction, fed in batches: any message
+  // that is not a valid trade, a stream that breaks off (cancelled, over the
+  // message size limit, a transport error) or a store error writes nothing
+  // and answers an error naming the message's index ("trade 3 (...): ...").
+  grpc::Status ImportTradesRaw(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<fifo::v1::ImportTradesResponse,
+                               grpc::ByteBuffer>* stream);
+
  private:
+  // RecordTrade after authorization and parsing.
+  grpc::Status RecordParsedTrade(grpc::ServerContext* context,
+                                 const fifo::v1::RecordTradeRequest* request,
+                                 fifo::v1::RecordTradeResponse* response);
+
   ServiceState* const state_;
   const Authorizer* const authorizer_;
 };

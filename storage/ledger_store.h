@@ -226,6 +226,11 @@ class TradeImport {
   // error the import is dead: nothing is written, later calls fail.
   virtual absl::Status Add(absl::Span<const Trade> batch) = 0;
 
+  // The counts of the trades added so far: what Finish returns when it
+  // commits. Lets a caller answer its client before committing, so that an
+  // answer that cannot be delivered leaves nothing written.
+  virtual ImportResult counts() const = 0;
+
   // Commits (a dry run rolls back instead) and returns the counts.
   virtual absl::StatusOr<ImportResult> Finish() = 0;
 };
@@ -495,10 +500,33 @@ class LedgerStore {
       const RunOptions& options) = 0;
 
   // Marks runs still 'running' whose process is gone as 'failed' with error
-  // "abandoned"; call at startup. PostgreSQL: a live run holds a session
-  // advisory lock, so this is exact. SQLite: the owner's pid and process
-  // start time (Linux /proc) are checked; runs of other hosts are left
-  // alone. Returns how many runs were marked.
+  // "abandoned" (a run that commits or aborts meanwhile is left as it ends);
+  // returns how many were marked. Cheap (one indexed query, plus one lock
+  // probe per running run on PostgreSQL): fifo_server calls it at start,
+  // before GetComputation/ListComputations and every 10 s; fifoctl before
+  // `runs` and computations. How death is told, and how soon:
+  //   PostgreSQL: exact. A live run's own session holds a session advisory
+  //   lock (StartRun), released by the server when that session ends; a
+  //   lock probe that succeeds means the owner is gone. The session ends at
+  //   once when the owner process dies (its kernel closes the socket; the
+  //   backend notices within 5 s even mid-statement, by
+  //   client_connection_check_interval on PostgreSQL 14+), and within about
+  //   30 s when its host dies or the network is cut (server-side TCP
+  //   keepalives idle 10 s + 3 probes 5 s apart, tcp_user_timeout 25 s;
+  //   SqlSession sets them on every session). So any process on the
+  //   database tells within ~5 s of a process death (~30 s of a host death)
+  //   and marks at its next call: a fifo_server replica within a further
+  //   10 s without any call.
+  //   SQLite: the owner's pid and process start time (Linux /proc) are
+  //   checked, so a death is seen at once, a zombie (killed, not yet
+  //   reaped) counting as dead; runs of other hosts are left alone (cannot
+  //   tell). StartRun also marks them, under the write lock, before a new
+  //   run starts. The mark needs the write lock: this call waits for it at
+  //   most 2 s and then fails with kUnavailable (retry later: a live run of
+  //   another process holds it until that run ends).
+  // Errors: as any write (kUnavailable when the lock stays busy; a
+  // read-only database or role refuses the UPDATE); callers on read paths
+  // log them and answer anyway, the next call retries.
   virtual absl::StatusOr<int64_t> MarkAbandonedRuns() = 0;
 
   // The highest version with a completed run; nullopt when none.

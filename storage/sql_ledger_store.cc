@@ -42,6 +42,10 @@ constexpr int kMigrationLockClass = 1179207216;
 constexpr int kRunLockClass = 1179207217;
 constexpr int kVersionLockClass = 1179207218;
 constexpr int kImportChunk = 1000;
+// SQLite busy timeouts (ms): SqlSession::Open's default, and the wait of
+// MarkAbandonedRuns for the write lock.
+constexpr int kSqliteBusyTimeoutMs = 30000;
+constexpr int kMarkLockWaitMs = 2000;
 constexpr int kMaxVersionAttempts = 50;
 
 // ------------------------------------------------------- conversions ----
@@ -124,7 +128,9 @@ std::string HostName() {
 }
 
 // Field 22 of /proc/PID/stat (start time in clock ticks since boot), or ""
-// when the process does not exist.
+// when the process does not exist or has exited: a process killed (even by
+// kill -9) stays a zombie, with the same stat line, until its parent reaps
+// it, so state Z (zombie) or X/x (dead) counts as gone.
 std::string ProcessStartTicks(int64_t pid) {
   std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
   if (!in) return "";
@@ -136,7 +142,9 @@ std::string ProcessStartTicks(int64_t pid) {
   std::vector<std::string> fields =
       absl::StrSplit(stat.substr(paren + 1), ' ', absl::SkipEmpty());
   // fields[0] is field 3 (state); field 22 is fields[19].
-  return fields.size() > 19 ? fields[19] : "";
+  if (fields.size() <= 19) return "";
+  if (fields[0] == "Z" || fields[0] == "X" || fields[0] == "x") return "";
+  return fields[19];
 }
 
 std::string SqliteOwner() {
@@ -1125,6 +1133,18 @@ class SqlLedgerStore : public LedgerStore {
         params.push_back(std::move(p));
       }
       FIFO_RETURN_IF_ERROR(db->BeginWrite(ctx));
+      if (db->sqlite()) {
+        // Under the write lock, before this run holds it for its whole
+        // duration: a dead run of this host is marked by the next run to
+        // start even if no read or sweep came first (a read's mark would
+        // otherwise wait for this run to end). Never on PostgreSQL: this
+        // session is about to hold the new run's lock (MarkDeadRuns).
+        absl::StatusOr<int64_t> marked = MarkDeadRuns(*db);
+        if (!marked.ok()) {
+          db->Rollback();
+          return marked.status();
+        }
+      }
       absl::StatusOr<std::optional<Row>> row =
           db->QueryOne(ctx, sql, std::move(params), 1);
       absl::Status s = row.status();
@@ -1169,49 +1189,16 @@ class SqlLedgerStore : public LedgerStore {
 
   absl::StatusOr<int64_t> MarkAbandonedRuns() override {
     absl::MutexLock lock(&mu_);
-    const std::string ctx = "mark abandoned runs";
-    FIFO_ASSIGN_OR_RETURN(
-        std::vector<Row> rows,
-        db_->QueryAll(ctx,
-                      "SELECT id, owner FROM fifo_computation_log WHERE "
-                      "status = 'running' ORDER BY id",
-                      {}, 2));
-    const std::string host = HostName();
-    int64_t marked = 0;
-    for (const Row& row : rows) {
-      FIFO_ASSIGN_OR_RETURN(int64_t id, Int(row[0], "id"));
-      bool abandoned = false;
-      if (db_->sqlite()) {
-        abandoned = !SqliteOwnerAlive(Str(row[1]), host);
-      } else {
-        FIFO_ASSIGN_OR_RETURN(
-            std::optional<Row> got,
-            db_->QueryOne(ctx,
-                          "SELECT CAST(pg_try_advisory_lock(CAST(:c AS "
-                          "INTEGER), CAST(:id AS INTEGER)) AS TEXT)",
-                          {Param::Int(kRunLockClass), Param::Int(id)}, 1));
-        abandoned = Str((*got)[0]) == "true";
-      }
-      if (abandoned) {
-        absl::StatusOr<int64_t> n = db_->Exec(
-            ctx,
-            absl::StrCat("UPDATE fifo_computation_log SET status = 'failed', "
-                         "error_message = 'abandoned', computation_end = ",
-                         db_->TsParam(":e"),
-                         " WHERE id = :id AND status = 'running'"),
-            {Param::Text(Ts(NowMicros())), Param::Int(id)});
-        if (!db_->sqlite()) {
-          db_->QueryOne(ctx,
-                        "SELECT CAST(pg_advisory_unlock(CAST(:c AS INTEGER), "
-                        "CAST(:id AS INTEGER)) AS TEXT)",
-                        {Param::Int(kRunLockClass), Param::Int(id)}, 1)
-              .status()
-              .IgnoreError();
-        }
-        FIFO_RETURN_IF_ERROR(n.status());
-        marked += *n;
-      }
-    }
+    // db_ is the store's own session: it never takes a run's advisory lock
+    // (StartRun opens a session of its own for each run), so its try-locks
+    // below tell exactly whether another session holds one. SQLite: the
+    // marking UPDATE needs the database's write lock, which a live run of
+    // another process may hold for its whole duration; wait for it only
+    // briefly (callers retry: the next read, run start or sweep), so that a
+    // read path is never held up for the full busy timeout.
+    if (db_->sqlite()) db_->SetBusyTimeoutMs(kMarkLockWaitMs);
+    absl::StatusOr<int64_t> marked = MarkDeadRuns(*db_);
+    if (db_->sqlite()) db_->SetBusyTimeoutMs(kSqliteBusyTimeoutMs);
     return marked;
   }
 
@@ -2171,6 +2158,8 @@ class SqlLedgerStore : public LedgerStore {
       return status_;
     }
 
+    ImportResult counts() const override { return result_; }
+
     absl::StatusOr<ImportResult> Finish() override
         ABSL_NO_THREAD_SAFETY_ANALYSIS {
       FIFO_RETURN_IF_ERROR(Add({}));
@@ -2366,8 +2355,66 @@ class SqlLedgerStore : public LedgerStore {
     return std::optional<ReviewItem>(std::move(item));
   }
 
+  // Marks the 'running' runs whose owner is gone as failed/"abandoned" on
+  // `db`, in `db`'s open transaction if any (each UPDATE commits on its own
+  // otherwise); returns how many. Runs that end meanwhile are never touched
+  // (each UPDATE re-checks status = 'running'). PostgreSQL: `db` must not
+  // hold any run's advisory lock: the locks are re-entrant per session, so
+  // a try-lock by the holder itself would succeed and mark a live run. Only
+  // the store's db_ is passed here, never a RunWriter's session.
+  static absl::StatusOr<int64_t> MarkDeadRuns(SqlSession& db) {
+    const std::string ctx = "mark abandoned runs";
+    FIFO_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        db.QueryAll(ctx,
+                    "SELECT id, owner FROM fifo_computation_log WHERE "
+                    "status = 'running' ORDER BY id",
+                    {}, 2));
+    const std::string host = HostName();
+    int64_t marked = 0;
+    for (const Row& row : rows) {
+      FIFO_ASSIGN_OR_RETURN(int64_t id, Int(row[0], "id"));
+      bool abandoned = false;
+      if (db.sqlite()) {
+        abandoned = !SqliteOwnerAlive(Str(row[1]), host);
+      } else {
+        // The run's own session holds this lock from before its row was
+        // committed until after its final status was (StartRun, Commit,
+        // Abort), and PostgreSQL releases it when that session ends: taking
+        // it means the owner is gone. Held here only for the UPDATE.
+        FIFO_ASSIGN_OR_RETURN(
+            std::optional<Row> got,
+            db.QueryOne(ctx,
+                        "SELECT CAST(pg_try_advisory_lock(CAST(:c AS "
+                        "INTEGER), CAST(:id AS INTEGER)) AS TEXT)",
+                        {Param::Int(kRunLockClass), Param::Int(id)}, 1));
+        abandoned = Str((*got)[0]) == "true";
+      }
+      if (!abandoned) continue;
+      absl::StatusOr<int64_t> n = db.Exec(
+          ctx,
+          absl::StrCat("UPDATE fifo_computation_log SET status = 'failed', "
+                       "error_message = 'abandoned', computation_end = ",
+                       db.TsParam(":e"),
+                       " WHERE id = :id AND status = 'running'"),
+          {Param::Text(Ts(NowMicros())), Param::Int(id)});
+      if (!db.sqlite()) {
+        db.QueryOne(ctx,
+                    "SELECT CAST(pg_advisory_unlock(CAST(:c AS INTEGER), "
+                    "CAST(:id AS INTEGER)) AS TEXT)",
+                    {Param::Int(kRunLockClass), Param::Int(id)}, 1)
+            .status()
+            .IgnoreError();
+      }
+      FIFO_RETURN_IF_ERROR(n.status());
+      marked += *n;
+    }
+    return marked;
+  }
+
   // "pid:<pid>:<start ticks>@<host>": alive when on another host (cannot
-  // tell) or when that process still exists with the same start time.
+  // tell) or when that process still exists, is not a zombie, and has the
+  // same start time (a reused pid has another).
   static bool SqliteOwnerAlive(const std::string& owner,
                                const std::string& host) {
     const size_t at = owner.rfind('@');

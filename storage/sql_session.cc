@@ -6,6 +6,7 @@
 #include <thread>  // NOLINT(build/c++11): the writer's background thread.
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
@@ -148,6 +149,29 @@ absl::StatusCode CodeFromSqlite(int result, const std::string& message) {
 }
 
 void IgnoreNotice(void*, const char*) {}
+
+// Server-side liveness of this session's client (see
+// LedgerStore::MarkAbandonedRuns): the backend of a client whose host died
+// or was cut off ends within about 30 s (keepalive probes after 10 s idle,
+// 3 of them 5 s apart; data unacknowledged for 25 s), so that the session
+// advisory lock of a run it held is released in bounded time rather than
+// after the kernel's 2 h default; and a backend busy in a statement checks
+// every 5 s that its client is still there (a killed process's socket is
+// closed by its kernel) instead of finishing the statement first. All are
+// user-settable; each is set on its own, best effort, the newer ones only
+// where the server knows them (tcp_user_timeout 12, the check interval 14).
+// Over a Unix socket PostgreSQL accepts and ignores the TCP ones.
+void SetPgLiveness(PGconn* conn) {
+  std::vector<const char*> settings = {"SET tcp_keepalives_idle = 10",
+                                       "SET tcp_keepalives_interval = 5",
+                                       "SET tcp_keepalives_count = 3"};
+  const int version = PQserverVersion(conn);
+  if (version >= 120000) settings.push_back("SET tcp_user_timeout = 25000");
+  if (version >= 140000) {
+    settings.push_back("SET client_connection_check_interval = 5000");
+  }
+  for (const char* sql : settings) PQclear(PQexec(conn, sql));
+}
 
 PGconn* PgConn(soci::session& session) {
   return static_cast<soci::postgresql_session_backend*>(session.get_backend())
@@ -295,6 +319,7 @@ absl::StatusOr<std::unique_ptr<SqlSession>> SqlSession::Open(
       s->session_ =
           std::make_unique<soci::session>(soci::postgresql, url.pg_conninfo);
       PQsetNoticeProcessor(PgConn(*s->session_), &IgnoreNotice, nullptr);
+      SetPgLiveness(PgConn(*s->session_));
     }
   } catch (const std::exception& e) {
     absl::Status st = s->FromException("open", e);

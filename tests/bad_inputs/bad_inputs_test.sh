@@ -241,6 +241,9 @@ run_suite() {  # run_suite NAME DB_URL
   trades_file "$(row symbol 'BTC-USD\xc3')";    rejects TEXT-UTF8-TRUNCATED "$s" "${imp[@]}"
   trades_file "$(row source '\xc0\xaf')";       rejects TEXT-UTF8-OVERLONG "$s" "${imp[@]}"
   trades_file "$(row source 'm\x00')";          rejects TEXT-NUL "$s" "${imp[@]}"
+  trades_file "$(row order_id "$(printf 'L%.0s' $(seq 129))")"; rejects TEXT-ORDER-ID-LONG "$s" "${imp[@]}"
+  trades_file "$(row source "$(printf 's%.0s' $(seq 1025))")"; rejects TEXT-SOURCE-LONG "$s" "${imp[@]}"
+  trades_file "$(row symbol 'BTC\tUSD')";       rejects TEXT-CONTROL "$s" "${imp[@]}"
   printf 'order_id,symbol,side,size,price,order_time,total_fees_usd,sour\xc3\x28ce\n%s\n' "$PROBE_ROW" >input.csv
   rejects TEXT-UTF8-HEADER "$s" "${imp[@]}"
 

@@ -20,8 +20,21 @@
 #     or empty; no allocation, snapshot or watermark row in SQL);
 #   * fifoctl validate exits 0;
 #   * a run the killed process left 'running' is 'failed' with "abandoned"
-#     after the next start: the next fifoctl compute, or a fifo_server
-#     restart.
+#     in the first `fifoctl runs` after the kill, with nothing restarted
+#     (the next fifoctl compute, or a fifo_server restart, then succeeds).
+# Then, per store, abandoned runs noticed by the living (LedgerStore::
+# MarkAbandonedRuns; docs/reliability.md):
+#   * zombie: fifoctl compute is kill -9'ed mid-run while its parent does
+#     not reap it (it stays a zombie, /proc state Z, with its old stat
+#     line); the very next `fifoctl runs` shows the run failed/abandoned
+#     (PostgreSQL: within 10 s, the time for its backend to end);
+#   * survivor read: with a fifo_server running, a fifoctl compute is
+#     kill -9'ed mid-run; that server's ListComputations (`fifoctl --server
+#     ... runs`) shows the run failed/abandoned within 10 s;
+#   * survivor sweep: two fifo_server replicas, the one computing is
+#     kill -9'ed; with no call to anything, the other's sweep marks the run
+#     failed/abandoned in the store within 25 s (10 s sweep + the backend's
+#     end) and logs abandoned_runs_marked.
 # A process that finished before the kill must have committed. The seed is
 # fixed (FIFO_FAULT_SEED to change it), so the delays are reproducible;
 # whether a given delay lands before or after a commit depends on the
@@ -41,6 +54,8 @@ WORK=$(mktemp -d "${TEST_TMPDIR:-/tmp}/fault.XXXXXX")
 PASSED=0
 FAILED=0
 SERVER_PID=""
+REPLICA_PID=""  # a second fifo_server (check_survivor_sweep)
+HOLDER_PID=""   # the non-reaping parent of a zombie (check_zombie_run)
 PG_ADMIN_URL=${FIFO_TEST_POSTGRES_URL:-}
 PG_DATABASE=""
 
@@ -49,7 +64,10 @@ fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; }
 now_ms() { date +%s%3N; }
 
 cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill -9 "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
+  local p
+  for p in "$SERVER_PID" "$REPLICA_PID" "$HOLDER_PID"; do
+    if [[ -n "$p" ]]; then kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; fi
+  done
   if [[ -n "$PG_DATABASE" ]]; then
     psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $PG_DATABASE WITH (FORCE)" >/dev/null 2>&1
   fi
@@ -233,7 +251,8 @@ check_validate() {
   else fail "$what: validate: $(head -5 "$WORK/validate.out")"; fi
 }
 
-# check_abandoned IDS...: after the next start, each run is failed/abandoned.
+# check_abandoned IDS...: in the last runs_table (the first `fifoctl runs`
+# after the kill), each run is failed/abandoned.
 check_abandoned() {
   local what="$KIND round $ROUND ($PROC $OP)" id line
   runs_table
@@ -243,7 +262,7 @@ check_abandoned() {
       ok "$what: run $id left running is marked failed (abandoned)"
       ABANDONED=$((ABANDONED + 1))
     else
-      fail "$what: run $id after the next start: $line"
+      fail "$what: run $id in the first fifoctl runs after the kill: $line"
     fi
   done
 }
@@ -318,15 +337,17 @@ kill_point() {
   echo "-- $KIND round $ROUND: $PROC $op${arg:+ $(basename "$arg")}, kill after ${delay} ms: $( ((finished)) && echo "had finished" || echo "killed mid-operation")"
 
   wait_pg_idle
+  # The runs the killed process left running, read in SQL before any fifoctl
+  # command: the first `fifoctl runs` (check_versions) must show them
+  # failed/abandoned, with nothing restarted.
+  mapfile -t left < <(sql "SELECT id FROM fifo_computation_log WHERE status = 'running' ORDER BY id")
   if [[ $op == import ]]; then check_import "$arg" "$finished"; fi
   check_versions "$op" "$arg" "$finished"
+  check_abandoned "${left[@]}"
   check_unfinished
   check_validate
-  mapfile -t left < <(running_ids)
-  # The next start marks runs of dead processes abandoned.
   if [[ $PROC == server ]]; then
     start_server && stop_server
-    check_abandoned "${left[@]}"
     ((${#left[@]} > 0)) && ok "$KIND round $ROUND: fifo_server restarted on the store"
   elif ((${#left[@]} > 0)); then
     if "${F[@]}" compute --incremental >"$WORK/recover.out" 2>"$WORK/recover.err"; then
@@ -334,9 +355,168 @@ kill_point() {
     else
       fail "$KIND round $ROUND: next compute: $(tail -3 "$WORK/recover.err")"
     fi
-    check_abandoned "${left[@]}"
     ROUND="$ROUND+recovery" PROC=fifoctl check_versions compute-incremental "" 1
   fi
+}
+
+# ------------------------------------------- abandoned runs, the living ----
+
+# proc_state PID: the state letter of /proc/PID/stat ("" when gone).
+proc_state() { sed -n 's/^.*) \([A-Za-z]\).*$/\1/p' "/proc/$1/stat" 2>/dev/null; }
+
+# wait_running_run PID: waits (up to 60 s) until process PID's computation
+# has its 'running' row in the store; prints the run's id ("" when PID ended
+# first or none appeared).
+wait_running_run() {
+  local id
+  for _ in $(seq 1 6000); do
+    id=$(sql "SELECT id FROM fifo_computation_log WHERE status = 'running' ORDER BY id DESC LIMIT 1" 2>/dev/null)
+    [[ -n "$id" ]] && { echo "$id"; return 0; }
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.01
+  done
+}
+
+# run_status ID: "status error" of run ID, read in SQL (marks nothing).
+run_status() { sql "SELECT status || ' ' || COALESCE(error_message, '') FROM fifo_computation_log WHERE id = $1"; }
+
+# runs_show_abandoned ID: the last runs_table shows run ID failed/abandoned.
+runs_show_abandoned() {
+  local line
+  line=$(awk -v id="$1" 'NR > 1 && $1 == id' "$WORK/runs.txt")
+  [[ $(awk '{ print $3 }' <<<"$line") == failed && $line == *abandoned* ]]
+}
+
+# start_replica: a second fifo_server on the store; sets REPLICA_PID and
+# REPLICA_ADDRESS.
+start_replica() {
+  "$SERVER" --listen 127.0.0.1:0 --db "$DB" >"$WORK/replica.out" 2>"$WORK/replica.err" &
+  REPLICA_PID=$!
+  for _ in $(seq 1 300); do
+    REPLICA_ADDRESS=$(sed -n 's/^fifo_server listening on //p' "$WORK/replica.out")
+    [[ -n "$REPLICA_ADDRESS" ]] && return 0
+    kill -0 "$REPLICA_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  fail "$KIND: the second fifo_server did not start: $(tail -5 "$WORK/replica.err")"
+  kill -9 "$REPLICA_PID" 2>/dev/null; wait "$REPLICA_PID" 2>/dev/null; REPLICA_PID=""
+  return 1
+}
+
+# check_zombie_run: kill -9 a fifoctl compute mid-run and read the runs at
+# once, while the killed process is a zombie. The compute is started by a
+# shell that then execs sleep, which never reaps its children: the killed
+# fifoctl stays a zombie (same pid, same /proc start time) until the sleep
+# is killed. Up to 3 attempts, as a run may commit before the kill lands.
+check_zombie_run() {
+  local what="$KIND zombie" attempt pid id state status start elapsed
+  for attempt in 1 2 3; do
+    rm -f "$WORK/zombie.pid"
+    bash -c 'pidfile=$1; shift; "$@" >/dev/null 2>&1 & echo $! >"$pidfile"; exec sleep 600' \
+      _ "$WORK/zombie.pid" "${F[@]}" compute --all-symbols &
+    HOLDER_PID=$!
+    for _ in $(seq 1 500); do [[ -s "$WORK/zombie.pid" ]] && break; sleep 0.01; done
+    pid=$(cat "$WORK/zombie.pid")
+    id=$(wait_running_run "$pid")
+    kill -9 "$pid" 2>/dev/null
+    for _ in $(seq 1 500); do state=$(proc_state "$pid"); [[ $state == Z ]] && break; sleep 0.01; done
+    status=$(if [[ -n "$id" ]]; then run_status "$id"; fi)
+    if [[ $state != Z ]]; then
+      fail "$what: the killed fifoctl (pid $pid) is not a zombie (state '$state')"
+    elif [[ -z "$id" || $status != "running "* ]]; then
+      echo "-- $what attempt $attempt: the run had ended before the kill (${status:-no run}); again"
+    else
+      # The first `fifoctl runs` after the kill, the killed process still a
+      # zombie. PostgreSQL: its backend ends within a few seconds (the lock
+      # is held until then, and the run rightly shows running): poll.
+      start=$(now_ms)
+      while true; do
+        runs_table
+        runs_show_abandoned "$id" && break
+        [[ $KIND == sqlite ]] && break
+        (($(now_ms) - start > 10000)) && break
+        sleep 0.2
+      done
+      elapsed=$(($(now_ms) - start))
+      state=$(proc_state "$pid")
+      if runs_show_abandoned "$id"; then
+        ok "$what: run $id of a kill -9'ed fifoctl (still a zombie: state $state) shows failed/abandoned in fifoctl runs after $elapsed ms"
+      else
+        fail "$what: run $id of a kill -9'ed fifoctl (zombie) after $elapsed ms: $(awk -v id="$id" 'NR > 1 && $1 == id' "$WORK/runs.txt")"
+      fi
+    fi
+    kill -9 "$HOLDER_PID" 2>/dev/null; wait "$HOLDER_PID" 2>/dev/null; HOLDER_PID=""
+    [[ $state == Z && -n "$id" && $status == "running "* ]] && return
+    [[ $state == Z ]] || return
+  done
+  fail "$what: every compute ended before its kill; no zombie run was checked"
+}
+
+# check_survivor_read: with a fifo_server on the store, a fifoctl compute is
+# kill -9'ed mid-run; the server's ListComputations (fifoctl --server runs)
+# must show the run failed/abandoned within 10 s, nothing restarted.
+check_survivor_read() {
+  local what="$KIND survivor read" pid id status start elapsed
+  start_server || return
+  "${F[@]}" compute --all-symbols >/dev/null 2>&1 &
+  pid=$!
+  id=$(wait_running_run "$pid")
+  kill -9 "$pid" 2>/dev/null; { wait "$pid"; } 2>/dev/null
+  status=$(if [[ -n "$id" ]]; then run_status "$id"; fi)
+  if [[ -z "$id" || $status != "running "* ]]; then
+    echo "-- $what: the run had ended before the kill (${status:-no run}); not checked"
+  else
+    start=$(now_ms)
+    while true; do
+      "$FIFOCTL" --server "$ADDRESS" -q runs --limit 1000 >"$WORK/runs.txt" 2>"$WORK/runs.err" ||
+        fail "$what: fifoctl --server runs: $(cat "$WORK/runs.err")"
+      runs_show_abandoned "$id" && break
+      (($(now_ms) - start > 10000)) && break
+      sleep 0.2
+    done
+    elapsed=$(($(now_ms) - start))
+    if runs_show_abandoned "$id"; then
+      ok "$what: run $id of a kill -9'ed fifoctl shows failed/abandoned in the server's ListComputations after $elapsed ms"
+    else
+      fail "$what: run $id after $elapsed ms in the server's ListComputations: $(awk -v id="$id" 'NR > 1 && $1 == id' "$WORK/runs.txt")"
+    fi
+  fi
+  stop_server
+}
+
+# check_survivor_sweep: two fifo_server replicas; a computation in one of
+# them is kill -9'ed mid-run (with the server); nothing reads runs, yet the
+# other replica's sweep marks the run failed/abandoned in the store within
+# 25 s (read in SQL), and says so in its log.
+check_survivor_sweep() {
+  local what="$KIND survivor sweep" cpid id status start elapsed
+  : >"$WORK/server.err"  # only this survivor's log is searched below
+  start_server || return
+  start_replica || { stop_server; return; }
+  "$FIFOCTL" --server "$REPLICA_ADDRESS" -q compute --all-symbols >/dev/null 2>&1 &
+  cpid=$!
+  id=$(wait_running_run "$cpid")
+  kill -9 "$REPLICA_PID"; { wait "$REPLICA_PID"; } 2>/dev/null; REPLICA_PID=""
+  wait "$cpid" 2>/dev/null
+  status=$(if [[ -n "$id" ]]; then run_status "$id"; fi)
+  if [[ -z "$id" || $status != "running "* ]]; then
+    echo "-- $what: the run had ended before the kill (${status:-no run}); not checked"
+  else
+    start=$(now_ms)
+    while true; do
+      status=$(run_status "$id")
+      [[ $status == "failed abandoned" ]] && break
+      (($(now_ms) - start > 25000)) && break
+      sleep 0.2
+    done
+    elapsed=$(($(now_ms) - start))
+    if [[ $status == "failed abandoned" ]] && grep -q '"event":"abandoned_runs_marked".*"before":"sweep"\|"before":"sweep".*"event":"abandoned_runs_marked"' "$WORK/server.err"; then
+      ok "$what: run $id of a kill -9'ed fifo_server marked failed/abandoned by the other replica's sweep after $elapsed ms"
+    else
+      fail "$what: run $id after $elapsed ms: '$status'; survivor log: $(grep abandoned "$WORK/server.err" | tail -2)"
+    fi
+  fi
+  stop_server
 }
 
 run_store() {  # run_store KIND DB_URL
@@ -379,6 +559,12 @@ run_store() {  # run_store KIND DB_URL
       *) kill_point "$OP" "" "$t_compute" ;;
     esac
   done
+
+  # Abandoned runs noticed by the living, nothing restarted.
+  ROUND=living PROC=fifoctl OP=compute-all
+  check_zombie_run
+  check_survivor_read
+  check_survivor_sweep
 
   # Finally: every file is all or nothing, a clean full run equals the engine.
   ROUND=final PROC=fifoctl OP=compute-all
