@@ -18,11 +18,72 @@
 
 namespace fifo {
 
+absl::Status ValidateSymbolState(const SymbolState& state) {
+  const TradeKey* previous = nullptr;
+  TradeKey key;
+  TradeKey previous_key;
+  for (size_t i = 0; i < state.open_lots.size(); ++i) {
+    const OpenLot& lot = state.open_lots[i];
+    auto bad = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "opening state: lot ", i, " (buy ", QuoteForError(lot.buy_order_id),
+          "): ", why));
+    };
+    if (lot.buy_order_id.empty()) return bad("buy_order_id is empty");
+    if (!lot.price.is_positive()) {
+      return bad(absl::StrCat("price must be > 0, got ", lot.price.ToString()));
+    }
+    if (!lot.size.is_positive()) {
+      return bad(absl::StrCat("size must be > 0, got ", lot.size.ToString()));
+    }
+    if (lot.total_fees_usd.is_negative()) {
+      return bad(absl::StrCat("total_fees_usd must be >= 0, got ",
+                              lot.total_fees_usd.ToString()));
+    }
+    if (lot.consumed_size.is_negative() || !(lot.consumed_size < lot.size)) {
+      return bad(absl::StrCat("consumed_size must be in [0, size ",
+                              lot.size.ToString(), "), got ",
+                              lot.consumed_size.ToString()));
+    }
+    if (lot.consumed_fee_share !=
+        FeeShareThrough(lot.total_fees_usd, lot.consumed_size, lot.size)) {
+      return bad(absl::StrCat(
+          "consumed_fee_share must be the cumulative share of consumed_size "
+          "(ERRATA 5), ",
+          FeeShareThrough(lot.total_fees_usd, lot.consumed_size, lot.size)
+              .ToString(),
+          ", got ", lot.consumed_fee_share.ToString()));
+    }
+    key = TradeKey{lot.buy_time, lot.buy_order_id};
+    if (previous != nullptr && !(previous_key < key)) {
+      return bad("lots are not in strictly increasing engine order");
+    }
+    previous_key = key;
+    previous = &previous_key;
+  }
+  if (previous != nullptr) {
+    if (!state.high_water_mark.has_value()) {
+      return absl::InvalidArgumentError(
+          "opening state: open lots without a high-water mark");
+    }
+    if (*state.high_water_mark < previous_key) {
+      return absl::InvalidArgumentError(
+          "opening state: the last open lot comes after the high-water mark");
+    }
+  }
+  return absl::OkStatus();
+}
+
 SymbolAllocator::SymbolAllocator(std::string symbol, SymbolConfig config,
                                  SymbolState opening)
     : symbol_(std::move(symbol)),
       config_(std::move(config)),
+      opening_status_(ValidateSymbolState(opening)),
       last_(std::move(opening.high_water_mark)) {
+  if (!opening_status_.ok()) {
+    last_.reset();
+    return;
+  }
   for (OpenLot& lot : opening.open_lots) {
     if (lot.remaining_size() <= config_.dust_threshold) {
       if (lot.remaining_size().is_positive()) {
@@ -101,6 +162,7 @@ void SymbolAllocator::LotQueue::Grow() {
 
 absl::Status SymbolAllocator::Add(const Trade& trade,
                                   std::vector<Allocation>* out) {
+  FIFO_RETURN_IF_ERROR(opening_status_);
   FIFO_RETURN_IF_ERROR(ValidateTrade(trade));
   if (trade.symbol != symbol_) {
     return absl::InvalidArgumentError(

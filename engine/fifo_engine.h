@@ -57,6 +57,16 @@ struct SymbolState {
   std::optional<TradeKey> high_water_mark;
 };
 
+// OK when `state` can open a run of `symbol`: every lot has a non-empty
+// buy_order_id, price > 0, size > 0, total_fees_usd >= 0, 0 <= consumed_size
+// < size and consumed_fee_share the cumulative fee share of consumed_size
+// (FeeShareThrough, ERRATA 5); the lots are in
+// strictly increasing engine order; and, when there is any lot, a
+// high-water mark at or after the last one. kInvalidArgument naming the lot
+// (its index and buy order) and the field otherwise. A state read back from
+// a store is checked with this before the engine trusts it.
+absl::Status ValidateSymbolState(const SymbolState& state);
+
 struct SymbolStats {
   int64_t buys_processed = 0;
   int64_t sells_processed = 0;
@@ -89,6 +99,9 @@ struct DustRemainder {
 // Allocates one symbol's trades as they arrive in engine order.
 class SymbolAllocator {
  public:
+  // An `opening` that fails ValidateSymbolState is not loaded: every Add
+  // then returns that error (the allocator never divides by a lot's zero
+  // size or trusts an inventory that cannot be).
   SymbolAllocator(std::string symbol, SymbolConfig config,
                   SymbolState opening = {});
 
@@ -96,8 +109,8 @@ class SymbolAllocator {
   SymbolAllocator& operator=(const SymbolAllocator&) = delete;
 
   // Processes the next trade and appends its allocations (none for a buy) to
-  // `*out`. Errors: kInvalidArgument when the trade is malformed
-  // (ValidateTrade) or of another symbol; kFailedPrecondition when it does not
+  // `*out`. Errors: kInvalidArgument when the opening state was invalid,
+  // the trade is malformed (ValidateTrade) or of another symbol; kFailedPrecondition when it does not
   // come strictly after the previous trade or the opening high-water mark.
   // On error nothing is appended and the state is unchanged.
   absl::Status Add(const Trade& trade, std::vector<Allocation>* out);
@@ -171,6 +184,7 @@ class SymbolAllocator {
 
   const std::string symbol_;
   const SymbolConfig config_;
+  absl::Status opening_status_;  // ValidateSymbolState of the opening
   // Open lots above dust, engine order.
   LotQueue queue_;
   // Lots left at or below dust, keyed (hence iterated) in engine order: a
@@ -193,7 +207,8 @@ struct SymbolComputation {
 };
 
 // Runs one symbol's trades, given in any order. Errors: kInvalidArgument for
-// a malformed trade, a trade of another symbol or a duplicate order_id;
+// an invalid opening state (ValidateSymbolState), a malformed trade, a trade
+// of another symbol or a duplicate order_id;
 // kFailedPrecondition for a trade at or before the opening high-water mark.
 absl::StatusOr<SymbolComputation> ComputeSymbol(
     const std::string& symbol, std::vector<Trade> trades,

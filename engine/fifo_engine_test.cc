@@ -1,6 +1,7 @@
 #include "engine/fifo_engine.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -868,6 +869,68 @@ TEST(FifoEngineTest, OpeningLotsAtOrBelowDustAreCarriedButNotMatched) {
   EXPECT_EQ(c.allocations[0].buy_fee_share, D("0.1"));
   EXPECT_EQ(c.allocations[0].cost_basis_usd, D("95.1"));
   EXPECT_EQ(LotIds(c.closing.open_lots), (Strings{"OLD-1"}));
+}
+
+TEST(FifoEngineTest, AnInvalidOpeningStateIsRejectedNotDividedBy) {
+  OpenLot good;
+  good.buy_order_id = "OLD-1";
+  good.buy_time = Clock("09:00");
+  good.price = D("90");
+  good.size = D("1");
+  struct Case {
+    const char* name;
+    std::function<void(SymbolState*)> spoil;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"zero size", [](SymbolState* s) { s->open_lots[0].size = D("0"); },
+       "opening state: lot 0 (buy \"OLD-1\"): size must be > 0, got 0"},
+      {"zero price", [](SymbolState* s) { s->open_lots[0].price = D("0"); },
+       "opening state: lot 0 (buy \"OLD-1\"): price must be > 0, got 0"},
+      {"fully consumed",
+       [](SymbolState* s) { s->open_lots[0].consumed_size = D("1"); },
+       "opening state: lot 0 (buy \"OLD-1\"): consumed_size must be in "
+       "[0, size 1), got 1"},
+      {"fee share above the fee",
+       [](SymbolState* s) { s->open_lots[0].consumed_fee_share = D("0.01"); },
+       "opening state: lot 0 (buy \"OLD-1\"): consumed_fee_share must be the "
+       "cumulative share of consumed_size (ERRATA 5), 0, got 0.01"},
+      {"no buy id", [](SymbolState* s) { s->open_lots[0].buy_order_id = ""; },
+       "opening state: lot 0 (buy \"\"): buy_order_id is empty"},
+      {"out of order",
+       [](SymbolState* s) {
+         s->open_lots.push_back(s->open_lots[0]);
+       },
+       "opening state: lot 1 (buy \"OLD-1\"): lots are not in strictly "
+       "increasing engine order"},
+      {"no high-water mark",
+       [](SymbolState* s) { s->high_water_mark.reset(); },
+       "opening state: open lots without a high-water mark"},
+      {"lot after the mark",
+       [](SymbolState* s) {
+         s->high_water_mark = TradeKey{Clock("08:00"), "S-OLD"};
+       },
+       "opening state: the last open lot comes after the high-water mark"},
+  };
+  for (const Case& c : cases) {
+    SymbolState opening;
+    opening.open_lots = {good};
+    opening.high_water_mark = TradeKey{Clock("09:45"), "S-OLD"};
+    EXPECT_TRUE(ValidateSymbolState(opening).ok()) << c.name;
+    c.spoil(&opening);
+    EXPECT_EQ(ValidateSymbolState(opening),
+              absl::InvalidArgumentError(c.message))
+        << c.name;
+    auto result = ComputeSymbol(kBtc, {Sell("S1", "0.5", "100", Clock("10:00"))},
+                                SymbolConfig(), opening);
+    EXPECT_EQ(result.status(), absl::InvalidArgumentError(c.message)) << c.name;
+    SymbolAllocator allocator(kBtc, SymbolConfig(), opening);
+    std::vector<Allocation> out;
+    EXPECT_EQ(allocator.Add(Sell("S2", "0.5", "100", Clock("10:00")), &out),
+              absl::InvalidArgumentError(c.message))
+        << c.name;
+    EXPECT_TRUE(out.empty()) << c.name;
+  }
 }
 
 }  // namespace

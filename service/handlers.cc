@@ -744,6 +744,10 @@ grpc::Status ReviewQueueService::ResolveReviewItem(
   if (!resolved_by.empty()) {
     note = absl::StrCat(note, " (resolved by ", resolved_by, ")");
   }
+  // A write like any other: on SQLite it waits its turn behind earlier
+  // writers instead of contending for the file's lock (writer_queue.h).
+  absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
   absl::StatusOr<ReviewItem> item =
       state_->Next().store->ResolveReviewItem(request->id(), note);
   if (!item.ok()) return ToGrpcStatus(item.status());

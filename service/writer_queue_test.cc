@@ -13,13 +13,17 @@
 namespace fifo {
 namespace {
 
-// Waits until `queue` has `n` writers waiting or writing.
-void AwaitPending(const WriterQueue& queue, int64_t n) {
+// Waits until `queue` has `n` writers waiting or writing. A failure is
+// returned, not asserted, so that the caller checks it where it can still
+// release and join its threads.
+::testing::AssertionResult AwaitPending(const WriterQueue& queue, int64_t n) {
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
   while (queue.Pending() != n && absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(1));
   }
-  ASSERT_EQ(queue.Pending(), n);
+  if (queue.Pending() == n) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "pending " << queue.Pending() << ", expected " << n;
 }
 
 TEST(WriterQueueTest, WritersEnterOneAtATimeInArrivalOrder) {
@@ -34,7 +38,8 @@ TEST(WriterQueueTest, WritersEnterOneAtATimeInArrivalOrder) {
   for (int i = 0; i < 6; ++i) {
     writers.emplace_back([&, i] {
       absl::StatusOr<WriterQueue::Turn> turn = queue.Wait(nullptr);
-      ASSERT_TRUE(turn.ok());
+      EXPECT_TRUE(turn.ok()) << turn.status();
+      if (!turn.ok()) return;
       const int now = ++inside;
       int seen = most_inside.load();
       while (now > seen && !most_inside.compare_exchange_weak(seen, now)) {
@@ -47,7 +52,7 @@ TEST(WriterQueueTest, WritersEnterOneAtATimeInArrivalOrder) {
       --inside;
     });
     // Each writer queues before the next one starts: arrival order is i.
-    AwaitPending(queue, i + 2);
+    EXPECT_TRUE(AwaitPending(queue, i + 2)) << "writer " << i;
   }
   *first = WriterQueue::Turn();  // the first writer leaves
   for (std::thread& t : writers) t.join();
@@ -67,18 +72,18 @@ TEST(WriterQueueTest, ACancelledWaiterLeavesWithoutBlockingThoseBehind) {
         queue.Wait([&] { return give_up.load(); }, absl::Milliseconds(1));
     cancelled_status = turn.status();
   });
-  AwaitPending(queue, 2);
+  EXPECT_TRUE(AwaitPending(queue, 2));
   absl::Notification entered;
   std::thread patient([&] {
     absl::StatusOr<WriterQueue::Turn> turn = queue.Wait(nullptr);
-    ASSERT_TRUE(turn.ok());
+    EXPECT_TRUE(turn.ok()) << turn.status();
     entered.Notify();
   });
-  AwaitPending(queue, 3);
+  EXPECT_TRUE(AwaitPending(queue, 3));
   give_up = true;
   quitter.join();
   EXPECT_EQ(cancelled_status.code(), absl::StatusCode::kCancelled);
-  AwaitPending(queue, 2);
+  EXPECT_TRUE(AwaitPending(queue, 2));
   EXPECT_FALSE(entered.HasBeenNotified());
   *holder = WriterQueue::Turn();  // releases: the quitter's ticket is skipped
   EXPECT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(30)));
@@ -102,9 +107,23 @@ TEST(WriterQueueTest, AMovedTurnReleasesOnce) {
 }
 
 TEST(WriterQueueTest, ADefaultTurnHoldsNothing) {
-  WriterQueue::Turn nothing;
-  WriterQueue::Turn also = std::move(nothing);
-  (void)also;
+  WriterQueue queue;
+  absl::StatusOr<WriterQueue::Turn> held = queue.Wait(nullptr);
+  ASSERT_TRUE(held.ok());
+  {
+    WriterQueue::Turn nothing;
+    WriterQueue::Turn also = std::move(nothing);
+    // Dropping and overwriting empty turns releases no one's turn.
+    also = WriterQueue::Turn();
+  }
+  EXPECT_EQ(queue.Pending(), 1);
+  // Overwriting the held turn with an empty one releases it, once.
+  *held = WriterQueue::Turn();
+  EXPECT_EQ(queue.Pending(), 0);
+  absl::StatusOr<WriterQueue::Turn> next =
+      queue.Wait([] { return false; }, absl::Milliseconds(1));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(queue.Pending(), 1);
 }
 
 }  // namespace

@@ -304,6 +304,9 @@ enum class ReviewFilter { kAll, kOpen, kResolved };
 struct InvariantOptions {
   std::map<std::string, Decimal> sell_tolerance_by_symbol;
   Decimal default_sell_tolerance;
+  // Only this symbol's queries run when set; every symbol of the version
+  // otherwise.
+  std::optional<std::string> symbol;
 };
 
 struct InvariantViolation {

@@ -2462,7 +2462,12 @@ SqlLedgerStore::RunInvariantQueries(int64_t version,
                       "allocation_version = :v UNION SELECT DISTINCT symbol "
                       "FROM fifo_allocations WHERE allocation_version = :v2",
                       {Param::Int(version), Param::Int(version)}, 1));
-    for (const Row& r : rows) symbols.push_back(Str(r[0]));
+    for (const Row& r : rows) {
+      std::string s = Str(r[0]);
+      if (!options.symbol.has_value() || s == *options.symbol) {
+        symbols.push_back(std::move(s));
+      }
+    }
     std::sort(symbols.begin(), symbols.end());
   }
 

@@ -36,13 +36,28 @@ class LedgerGenerator {
  public:
   explicit LedgerGenerator(uint32_t seed) : rng_(seed) {}
 
+  // The standard fixes mt19937_64's output for a seed, but not what its
+  // distributions and std::shuffle make of it: those differ between library
+  // versions. So the draws below are written out, and the ledgers are the
+  // same everywhere. (A tiny modulo bias does not matter here.)
   int Uniform(int lo, int hi) {  // inclusive
-    return std::uniform_int_distribution<int>(lo, hi)(rng_);
+    return static_cast<int>(Uniform64(lo, hi));
   }
-  int64_t Uniform64(int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng_);
+  int64_t Uniform64(int64_t lo, int64_t hi) {  // inclusive
+    const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
+    return lo + static_cast<int64_t>(span == 0 ? rng_() : rng_() % span);
   }
-  bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  bool Chance(double p) {
+    // 53 random bits as a double in [0, 1): exact, so the same everywhere.
+    return static_cast<double>(rng_() >> 11) * 0x1.0p-53 < p;
+  }
+  template <typename T>
+  void Shuffle(std::vector<T>& items) {  // Fisher-Yates
+    for (size_t i = items.size(); i > 1; --i) {
+      std::swap(items[i - 1], items[static_cast<size_t>(
+                                  Uniform64(0, static_cast<int64_t>(i) - 1))]);
+    }
+  }
 
   // A positive decimal with `scale` places and up to `digits` digits.
   Decimal Positive(int digits, int scale) {
@@ -122,12 +137,12 @@ class LedgerGenerator {
         ledger.configs.by_symbol[symbol] = config;
       }
     }
-    std::shuffle(ledger.trades.begin(), ledger.trades.end(), rng_);
+    Shuffle(ledger.trades);
     return ledger;
   }
 
  private:
-  std::mt19937 rng_;
+  std::mt19937_64 rng_;
   int next_id_ = 0;
 };
 

@@ -106,6 +106,9 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
 
     std::vector<std::string> symbols = {"BTC-USD", "ETH-USD"};
     std::vector<Trade> ledger;
+    // The helpers ASSERT inside lambdas, which only returns from the lambda:
+    // every call is wrapped in ASSERT_NO_FATAL_FAILURE so a failure stops
+    // the test instead of letting it go on from a broken state.
     auto import = [&](std::vector<Trade> trades) {
       absl::StatusOr<ImportResult> r = store.ImportTrades(trades, false);
       ASSERT_TRUE(r.ok()) << r.status();
@@ -150,21 +153,21 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
       ASSERT_TRUE(report.ok()) << report.violations.front().ToString();
     };
 
-    import(gen.Next(30, symbols, false));
+    ASSERT_NO_FATAL_FAILURE(import(gen.Next(30, symbols, false)));
     absl::StatusOr<ComputationRun> first = computations.ComputeIncremental(
         std::nullopt, options);
     ASSERT_TRUE(first.ok()) << first.status();
     EXPECT_EQ(first->mode, RunMode::kFull);
     EXPECT_NE(first->fallback_reason.find("no completed version"),
               std::string::npos);
-    check_latest("first incremental (falls back to full)");
+    ASSERT_NO_FATAL_FAILURE(check_latest("first incremental (falls back to full)"));
 
     for (int step = 0; step < 12; ++step) {
       size_t action = gen.Pick(6);
       std::string name;
       if (action == 0 || action == 1) {
         name = "new trades + incremental";
-        import(gen.Next(1 + static_cast<int>(gen.Pick(25)), symbols, false));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Next(1 + static_cast<int>(gen.Pick(25)), symbols, false)));
         absl::StatusOr<ComputationRun> run =
             computations.ComputeIncremental(std::nullopt, options);
         ASSERT_TRUE(run.ok()) << run.status();
@@ -178,7 +181,7 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
         EXPECT_EQ(again->allocation_version, run->allocation_version);
       } else if (action == 2) {
         name = "backfill + incremental";
-        import(gen.Next(1 + static_cast<int>(gen.Pick(5)), symbols, true));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Next(1 + static_cast<int>(gen.Pick(5)), symbols, true)));
         absl::StatusOr<ComputationRun> run =
             computations.ComputeIncremental(std::nullopt, options);
         ASSERT_TRUE(run.ok()) << run.status();
@@ -191,14 +194,14 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
       } else if (action == 3) {
         name = "new symbol + incremental";
         symbols.push_back(absl::StrCat("NEW", step, "-USD"));
-        import(gen.Next(10, {symbols.back()}, false));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Next(10, {symbols.back()}, false)));
         absl::StatusOr<ComputationRun> run =
             computations.ComputeIncremental(std::nullopt, options);
         ASSERT_TRUE(run.ok()) << run.status();
         EXPECT_EQ(run->mode, RunMode::kIncremental) << run->fallback_reason;
       } else if (action == 4) {
         name = "new trades + symbol run";
-        import(gen.Next(10, symbols, false));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Next(10, symbols, false)));
         const std::string& symbol = ledger[gen.Pick(ledger.size())].symbol;
         absl::StatusOr<ComputationRun> run =
             computations.ComputeSymbol(symbol, options);
@@ -211,10 +214,10 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
         ASSERT_TRUE(inc.ok()) << inc.status();
       } else {
         name = "new trades + full";
-        import(gen.Next(10, symbols, false));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Next(10, symbols, false)));
         ASSERT_TRUE(computations.ComputeAllSymbols(options).ok());
       }
-      check_latest(absl::StrCat("step ", step, ": ", name));
+      ASSERT_NO_FATAL_FAILURE(check_latest(absl::StrCat("step ", step, ": ", name)));
     }
   }
 }

@@ -27,33 +27,13 @@ std::string DescribeKey(const TradeKey& key) {
 // incremental run builds on it. Returns a reason when it is not.
 std::optional<std::string> SnapshotProblem(const std::string& symbol,
                                            const StoredSnapshot& snapshot) {
-  const SymbolState& state = snapshot.state;
-  if (!state.high_water_mark.has_value()) {
+  if (!snapshot.state.high_water_mark.has_value()) {
     return absl::StrCat("snapshot of ", symbol, " has no high-water mark");
   }
-  const OpenLot* previous = nullptr;
-  for (const OpenLot& lot : state.open_lots) {
-    if (!lot.size.is_positive() || lot.consumed_size.is_negative() ||
-        lot.consumed_size >= lot.size) {
-      return absl::StrCat("snapshot lot ", lot.buy_order_id, " of ", symbol,
-                          " has consumed ", lot.consumed_size.ToString(),
-                          " of ", lot.size.ToString());
-    }
-    if (lot.consumed_fee_share !=
-        FeeShareThrough(lot.total_fees_usd, lot.consumed_size, lot.size)) {
-      return absl::StrCat("snapshot lot ", lot.buy_order_id, " of ", symbol,
-                          " has a fee share that does not match its size");
-    }
-    TradeKey key{lot.buy_time, lot.buy_order_id};
-    if (*state.high_water_mark < key) {
-      return absl::StrCat("snapshot lot ", lot.buy_order_id, " of ", symbol,
-                          " lies after the high-water mark");
-    }
-    if (previous != nullptr &&
-        !(TradeKey{previous->buy_time, previous->buy_order_id} < key)) {
-      return absl::StrCat("snapshot lots of ", symbol, " are out of order");
-    }
-    previous = &lot;
+  // The engine's own check of an opening state (one home for the rule).
+  absl::Status valid = ValidateSymbolState(snapshot.state);
+  if (!valid.ok()) {
+    return absl::StrCat("snapshot of ", symbol, ": ", valid.message());
   }
   return std::nullopt;
 }

@@ -68,6 +68,7 @@ absl::StatusOr<VersionValidation> ValidateVersion(
   }
   invariant_options.default_sell_tolerance =
       configs.default_config.dust_threshold;
+  invariant_options.symbol = symbol;
   FIFO_ASSIGN_OR_RETURN(std::vector<InvariantViolation> store_violations,
                         store.RunInvariantQueries(result.version,
                                                   invariant_options));
@@ -91,14 +92,21 @@ absl::StatusOr<VersionValidation> ValidateVersion(
     // The ledger as the version saw it: up to the symbol's high-water mark.
     std::vector<Trade> trades;
     const std::optional<TradeKey>& hwm = snapshot->state.high_water_mark;
-    FIFO_RETURN_IF_ERROR(store.ScanTrades(
+    // Past the mark the scan stops at once: a sink's non-OK status ends
+    // ScanTrades, and past_mark tells that stop from an error.
+    bool past_mark = false;
+    absl::Status scanned = store.ScanTrades(
         s, std::nullopt, [&](const std::vector<Trade>& page) {
           for (const Trade& t : page) {
-            if (hwm.has_value() && *hwm < KeyOf(t)) break;
+            if (hwm.has_value() && *hwm < KeyOf(t)) {
+              past_mark = true;
+              return absl::OutOfRangeError("past the high-water mark");
+            }
             trades.push_back(t);
           }
           return absl::OkStatus();
-        }));
+        });
+    if (!scanned.ok() && !past_mark) return scanned;
     FIFO_ASSIGN_OR_RETURN(std::vector<Allocation> rows,
                           LoadAllocations(store, result.version, s));
     ValidateOptions options;
