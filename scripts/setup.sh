@@ -31,6 +31,9 @@ PACKAGES=(
   postgresql sqlite3
   # Test helpers written in Python (a tiny HTTP server for the alert test).
   python3
+  # PyYAML for Debian's /usr/bin/python3: deploy/k8s/check_manifests.py
+  # (scripts/check_k8s.sh) parses the rendered manifests with it.
+  python3-yaml
   # /usr/bin/time for bench/run.sh (wall time and peak RSS).
   time
 )
