@@ -7,9 +7,12 @@
 #include "cli/allocate_command.h"
 #include "cli/cli_common.h"
 #include "cli/legacy_command.h"
-#include "common/log.h"
+#include "absl/strings/str_cat.h"
 #include "cli/report_command.h"
 #include "cli/store_commands.h"
+#include "common/log.h"
+#include "common/version.h"
+#include "engine/fifo_engine.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -56,11 +59,21 @@ int main(int argc, char** argv) {
                  "unmatched sell of a computation to this http(s) URL "
                  "(default: $FIFO_ALERT_WEBHOOK)")
       ->envname("FIFO_ALERT_WEBHOOK");
+  app.set_version_flag(
+      "--version",
+      absl::StrCat("fifoctl ", fifo::kFifoVersion, " (allocation algorithm ",
+                   fifo::kAlgorithmVersion, ")"),
+      "Print fifoctl's version and exit");
   // fifoctl prints its own results; its logs default to warnings and errors
-  // (unmatched sells, failed runs). FIFO_LOG_LEVEL overrides.
-  if (std::getenv("FIFO_LOG_LEVEL") == nullptr) {
-    fifo::SetLogLevel(fifo::LogLevel::kWarning);
+  // (unmatched sells, failed runs). FIFO_LOG_LEVEL overrides; a value that
+  // names no level is a usage error, not silently ignored.
+  absl::StatusOr<std::optional<fifo::LogLevel>> env_level =
+      fifo::LogLevelFromEnvironment();
+  if (!env_level.ok()) {
+    std::cerr << "fifoctl: " << env_level.status().message() << "\n";
+    return fifo::cli::kExitUsage;
   }
+  if (!env_level->has_value()) fifo::SetLogLevel(fifo::LogLevel::kWarning);
   int exit_code = fifo::cli::kExitOk;
   fifo::cli::RegisterAllocateCommand(app, global, exit_code);
   fifo::cli::RegisterStoreCommands(app, global, exit_code);

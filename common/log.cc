@@ -48,13 +48,10 @@ spdlog::logger& Logger() {
     auto* l = new spdlog::logger("fifo", sink);
     l->set_pattern("%v");
     l->set_level(spdlog::level::info);
-    const char* env = std::getenv("FIFO_LOG_LEVEL");
-    if (env != nullptr) {
-      std::string v = absl::AsciiStrToLower(env);
-      if (v == "debug") l->set_level(spdlog::level::debug);
-      if (v == "warning" || v == "warn") l->set_level(spdlog::level::warn);
-      if (v == "error") l->set_level(spdlog::level::err);
-    }
+    // An unknown value is refused by the programs' start-up
+    // (LogLevelFromEnvironment); here it leaves the default.
+    absl::StatusOr<std::optional<LogLevel>> env = LogLevelFromEnvironment();
+    if (env.ok() && env->has_value()) l->set_level(ToSpd(**env));
     l->flush_on(spdlog::level::debug);
     return l;
   }();
@@ -95,6 +92,28 @@ std::string JsonEscape(absl::string_view text) {
 }
 
 void SetLogLevel(LogLevel level) { Logger().set_level(ToSpd(level)); }
+
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text) {
+  const std::string v = absl::AsciiStrToLower(text);
+  if (v == "debug") return LogLevel::kDebug;
+  if (v == "info") return LogLevel::kInfo;
+  if (v == "warning" || v == "warn") return LogLevel::kWarning;
+  if (v == "error") return LogLevel::kError;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown level \"", JsonEscape(text),
+                   "\" (expected debug, info, warning or error)"));
+}
+
+absl::StatusOr<std::optional<LogLevel>> LogLevelFromEnvironment() {
+  const char* env = std::getenv("FIFO_LOG_LEVEL");
+  if (env == nullptr || *env == '\0') return std::optional<LogLevel>();
+  absl::StatusOr<LogLevel> level = ParseLogLevel(env);
+  if (!level.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("FIFO_LOG_LEVEL: ", level.status().message()));
+  }
+  return std::optional<LogLevel>(*level);
+}
 
 void LogEvent(LogLevel level, absl::string_view event,
               const LogFields& fields) {

@@ -14,10 +14,12 @@
 #ifndef FIFO_COMMON_LOG_H_
 #define FIFO_COMMON_LOG_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace fifo {
@@ -32,6 +34,15 @@ void LogEvent(LogLevel level, absl::string_view event,
 // Messages below `level` are dropped (default kInfo; FIFO_LOG_LEVEL=debug
 // |info|warning|error overrides at start-up).
 void SetLogLevel(LogLevel level);
+
+// "debug", "info", "warning" (or "warn"), "error", in any letter case.
+// kInvalidArgument naming the text and the accepted values otherwise.
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text);
+
+// The level $FIFO_LOG_LEVEL names: nullopt when it is unset or empty;
+// kInvalidArgument ("FIFO_LOG_LEVEL: unknown level ...") when it names
+// none, so that programs refuse a typo at start instead of ignoring it.
+absl::StatusOr<std::optional<LogLevel>> LogLevelFromEnvironment();
 
 // Escapes `text` as a JSON string body (no surrounding quotes).
 std::string JsonEscape(absl::string_view text);

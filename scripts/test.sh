@@ -3,7 +3,10 @@
 # PostgreSQL server, then runs:
 #   1. every Bazel test (unit, store, CLI, gRPC end-to-end, fault and
 #      bad-input tests) against SQLite and that PostgreSQL;
-#   2. the Kubernetes manifest check (scripts/check_k8s.sh);
+#   2. the Kubernetes manifest check (scripts/check_k8s.sh, and its
+#      self-test: broken copies must fail) and the layering check
+#      (scripts/check_layering.sh: Bazel visibility allows only the
+#      architecture's arrows);
 #   3. the same Bazel tests under AddressSanitizer + UBSan (--config=asan);
 #   4. a bounded fuzzing smoke run of every libFuzzer target;
 #   5. the benchmarks in smoke mode (tiny sizes, no timing asserted): the
@@ -75,7 +78,14 @@ echo "== test: bazel test //..." >&2
 run_bazel_tests
 
 echo "== test: Kubernetes manifests" >&2
-if bash scripts/check_k8s.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); overall=1; fi
+if bash scripts/check_k8s.sh && bash scripts/check_k8s.sh --self-test; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); overall=1
+fi
+
+echo "== test: layering (Bazel visibility)" >&2
+if bash scripts/check_layering.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); overall=1; fi
 
 if [[ "${FIFO_TEST_QUICK:-}" != "1" ]]; then
   echo "== test: bazel test --config=asan //..." >&2

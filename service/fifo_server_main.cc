@@ -41,11 +41,14 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/log.h"
+#include "common/version.h"
+#include "engine/fifo_engine.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -122,23 +125,39 @@ int Run(int argc, char** argv) {
       NormalizeFlagNames(std::vector<std::string>(argv, argv + argc));
   std::vector<char*> arg_pointers;
   for (std::string& arg : args) arg_pointers.push_back(arg.data());
+  absl::FlagsUsageConfig usage_config;
+  usage_config.version_string = [] {
+    return absl::StrCat("fifo_server ", kFifoVersion, " (allocation algorithm ",
+                        kAlgorithmVersion, ")\n");
+  };
+  absl::SetFlagsUsageConfig(usage_config);
   absl::SetProgramUsageMessage(
-      "Serves the fifo.v1 gRPC API. See service/fifo_server_main.cc.");
+      "Serves the fifo.v1 gRPC API (AllocationEngine, AllocationValidator,\n"
+      "TradeLedger, PnlReports, ReviewQueue) plus grpc.health.v1 and server\n"
+      "reflection over one store.\n\n"
+      "  fifo_server --listen 127.0.0.1:50051 --db sqlite:fifo.db \\\n"
+      "      [--symbol-config FILE] [--token-file FILE]\n"
+      "      [--tls-cert F --tls-key F [--tls-client-ca F]]\n\n"
+      "Prints \"fifo_server listening on ADDRESS\" on stdout once serving;\n"
+      "JSON log lines go to stderr. A PostgreSQL store must be migrated\n"
+      "first (fifoctl --db URL migrate); an empty SQLite file is migrated.\n"
+      "Without --token-file the server refuses non-loopback addresses.\n"
+      "Exit codes: 0 after SIGTERM/SIGINT, 2 for a configuration error.");
   std::vector<char*> positional = absl::ParseCommandLine(
       static_cast<int>(arg_pointers.size()), arg_pointers.data());
 
+  // $FIFO_LOG_LEVEL must name a level even when --log-level overrides it:
+  // a typo in a deployment's environment is refused, not ignored.
+  absl::StatusOr<std::optional<LogLevel>> env_level = LogLevelFromEnvironment();
+  if (!env_level.ok()) return ConfigError(env_level.status());
   const std::string log_level = absl::GetFlag(FLAGS_log_level);
-  if (log_level == "debug") {
-    SetLogLevel(LogLevel::kDebug);
-  } else if (log_level == "info") {
-    SetLogLevel(LogLevel::kInfo);
-  } else if (log_level == "warning" || log_level == "warn") {
-    SetLogLevel(LogLevel::kWarning);
-  } else if (log_level == "error") {
-    SetLogLevel(LogLevel::kError);
-  } else if (!log_level.empty()) {
-    return ConfigError(absl::InvalidArgumentError(
-        absl::StrCat("unknown --log-level \"", log_level, "\"")));
+  if (!log_level.empty()) {
+    absl::StatusOr<LogLevel> level = ParseLogLevel(log_level);
+    if (!level.ok()) {
+      return ConfigError(absl::InvalidArgumentError(
+          absl::StrCat("--log-level: ", level.status().message())));
+    }
+    SetLogLevel(*level);
   }
   if (positional.size() > 1) {
     return ConfigError(absl::InvalidArgumentError(

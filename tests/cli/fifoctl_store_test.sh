@@ -110,6 +110,26 @@ run_precise() {  # run_precise NAME DB_URL
   if cmp -s "$WORK/precise.memory.csv" "$WORK/$1.precise.csv"; then ok "$1: 78-place values round-trip exactly"
   else fail "$1: precise export differs"; diff "$WORK/precise.memory.csv" "$WORK/$1.precise.csv" | head -4; fi
 }
+# Program-wide conventions: --version, and a FIFO_LOG_LEVEL that names no
+# level is a usage error (exit 2), not silently ignored.
+if out=$("$FIFOCTL" --version) && [[ $out == "fifoctl "*" (allocation algorithm "*")" ]]; then
+  ok "--version prints the release"
+else
+  fail "--version: '$out'"
+fi
+FIFO_LOG_LEVEL=verbose "$FIFOCTL" --db "sqlite:$WORK/none.db" runs >"$WORK/out" 2>"$WORK/err"
+rc=$?
+if [[ $rc -eq 2 ]] && grep -qxF 'fifoctl: FIFO_LOG_LEVEL: unknown level "verbose" (expected debug, info, warning or error)' "$WORK/err"; then
+  ok "unknown FIFO_LOG_LEVEL exits 2 naming it"
+else
+  fail "unknown FIFO_LOG_LEVEL: exit $rc"; sed 's/^/    /' "$WORK/err" | head -3
+fi
+if FIFO_LOG_LEVEL=ERROR "$FIFOCTL" --version >/dev/null; then
+  ok "FIFO_LOG_LEVEL in upper case is accepted"
+else
+  fail "FIFO_LOG_LEVEL=ERROR refused"
+fi
+
 run_precise sqlite "sqlite:$WORK/precise.db"
 
 run_suite sqlite "sqlite:$WORK/fifo.db"

@@ -285,7 +285,14 @@ TEST(StartupE2eTest, ConfigurationErrorsExitWithCode2) {
        {},
        "--tls-client-ca needs"},
       {"positional argument", {"serve"}, {}, "unexpected argument \"serve\""},
-      {"unknown log level", {"--log-level=loud"}, {}, "unknown --log-level"},
+      {"unknown log level",
+       {"--log-level=loud"},
+       {},
+       "--log-level: unknown level \"loud\""},
+      {"unknown FIFO_LOG_LEVEL",
+       {},
+       {{"FIFO_LOG_LEVEL", "verbose"}},
+       "FIFO_LOG_LEVEL: unknown level \"verbose\""},
       {"empty store URL", {"--db="}, {}, "--db must not be empty"},
   };
   for (const Case& c : cases) {
