@@ -6,7 +6,7 @@
 // fifo_server (--server HOST:PORT):
 //
 //   LocalBackend   opens the LedgerStore itself and calls the service core
-//                  (service/core/) in-process.
+//                  (core/) in-process.
 //   RemoteBackend  calls the gRPC API (proto/fifo/v1) and converts replies
 //                  back into the same domain types.
 //
@@ -25,8 +25,8 @@
 #include "absl/time/time.h"
 #include "cli/cli_common.h"
 #include "engine/trade.h"
-#include "service/core/reports.h"
-#include "service/core/validations.h"
+#include "core/reports.h"
+#include "core/validations.h"
 #include "storage/ledger_store.h"
 
 namespace fifo::cli {

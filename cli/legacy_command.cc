@@ -13,7 +13,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "engine/timestamp.h"
-#include "service/core/validations.h"
+#include "core/validations.h"
 #include "storage/ledger_store.h"
 
 namespace fifo::cli {

@@ -12,7 +12,7 @@
 #include "common/alert_webhook.h"
 #include "common/log.h"
 #include "common/status_macros.h"
-#include "service/core/computations.h"
+#include "core/computations.h"
 
 namespace fifo::cli {
 

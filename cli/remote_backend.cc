@@ -27,8 +27,8 @@
 #include "openssl/evp.h"
 #include "openssl/pem.h"
 #include "openssl/x509.h"
-#include "service/convert.h"
-#include "service/grpc_status.h"
+#include "api/convert.h"
+#include "api/grpc_status.h"
 
 namespace fifo::cli {
 namespace {

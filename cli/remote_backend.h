@@ -3,7 +3,7 @@
 // RemoteBackend: fifoctl's Backend over the fifo.v1 gRPC API of a running
 // fifo_server (--server HOST:PORT). Every Backend method is one RPC (or a
 // paged/streamed series of them) whose reply is converted back into the
-// domain types with service/convert.h, so the shared printing code of every
+// domain types with api/convert.h, so the shared printing code of every
 // subcommand prints exactly what it prints in local mode:
 //
 //   ImportTrades      TradeLedger.ImportTrades (client stream, one trade per

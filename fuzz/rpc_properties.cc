@@ -20,8 +20,8 @@
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "service/convert.h"
-#include "service/core/reports.h"
+#include "api/convert.h"
+#include "core/reports.h"
 #include "storage/ledger_store.h"
 
 namespace fifo::fuzz {

@@ -16,7 +16,7 @@
 // uninteresting and OK. An empty input is OK.
 //
 // What must hold for a parsed request:
-//   * validation (service/convert.h *FromProto, service/core/reports.h
+//   * validation (api/convert.h *FromProto, core/reports.h
 //     ParsePeriod, and the handlers' own required-field checks) never
 //     crashes, and rejects with kInvalidArgument or kOutOfRange whose message
 //     starts with the field path ("trade.", "trade:", "since: ", "period ");

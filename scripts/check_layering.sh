@@ -7,12 +7,12 @@
 # that is not empty. `visible(T, X)` keeps the targets of X that are visible
 # to all of T; visibility is per package, so //P:* stands for any target of
 # P. The checks (the TODO(layering) edges of the BUILD files are allowed):
-#   soci      the wrappers that link SOCI: only storage/ and tests/testing
-#   storage   every target of storage/: only service/core, service/, cli/,
+#   soci      the wrappers that link SOCI: only storage/ and storage/testing
+#   storage   every target of storage/: only core/, api/, service/, cli/,
 #             tests/... (and fuzz/, a TODO)
 #   grpc      every library that links gRPC (//third_party:grpc and its
-#             rdeps, e.g. proto:fifo_cc_grpc, service:grpc_status): only
-#             proto/, service/ (not service/core), cli/, tests/e2e, bench/
+#             rdeps, e.g. proto:fifo_cc_grpc, api:grpc_status): only
+#             proto/, service/ (not core/), cli/, tests/e2e, bench/
 #   protobuf  //third_party:protobuf: only proto/, service/, cli/,
 #             tests/e2e, bench/, fuzz/ (and formats/, a TODO)
 #   fifo_v1_messages  //proto:fifo_cc_proto: the same, formats/ not included
@@ -110,23 +110,23 @@ check() {
 
 check soci \
   'attr(linkopts, "soci", //third_party:*)' \
-  '//storage/... + //tests/testing/...'
+  '//storage/... + //storage/testing/...'
 
 check storage \
   'kind(rule, //storage/...)' \
-  '//service/... + //cli/... + //tests/... + //fuzz:*'
+  '//storage/... + //core:* + //api:* + //service/... + //cli/... + //tests/... + //fuzz:*'
 
 check grpc \
   'kind(cc_library, rdeps(//..., //third_party:grpc))' \
-  '//proto:* + //service:* + //cli/... + //tests/e2e/... + //bench/...'
+  '//proto:* + //api:* + //service:* + //cli/... + //tests/e2e/... + //bench/...'
 
 check protobuf \
   '//third_party:protobuf' \
-  '//proto:* + //service:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:* + //formats:*'
+  '//proto:* + //api:* + //service:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:* + //formats:*'
 
 check fifo_v1_messages \
   '//proto:fifo_cc_proto' \
-  '//service:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:*'
+  '//api:* + //service:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:*'
 
 check curl \
   '//third_party:curl' \

@@ -22,7 +22,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor_database.h"
 #include "openssl/sha.h"
-#include "service/grpc_status.h"
+#include "api/grpc_status.h"
 
 namespace fifo {
 namespace {

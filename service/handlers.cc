@@ -10,10 +10,10 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "formats/symbol_config_json.h"
-#include "service/convert.h"
-#include "service/core/reports.h"
-#include "service/core/validations.h"
-#include "service/grpc_status.h"
+#include "api/convert.h"
+#include "core/reports.h"
+#include "core/validations.h"
+#include "api/grpc_status.h"
 #include "service/raw_request.h"
 
 namespace fifo {

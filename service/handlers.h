@@ -1,13 +1,13 @@
 // File: service/handlers.h
 //
 // The fifo.v1 gRPC handlers: thin adapters over the service core
-// (service/core/). Every handler
+// (core/). Every handler
 //   1. authorizes the caller (FIFO_AUTHORIZE_OR_RETURN, first line),
 //   2. parses and validates the request into domain types
-//      (service/convert.h; INVALID_ARGUMENT naming the field),
+//      (api/convert.h; INVALID_ARGUMENT naming the field),
 //   3. calls the core with a store from the pool,
 //   4. converts the reply, and maps any absl::Status to a grpc::Status in one
-//      place (service/grpc_status.h): NOT_FOUND for an unknown version or
+//      place (api/grpc_status.h): NOT_FOUND for an unknown version or
 //      symbol, ALREADY_EXISTS for a conflicting trade, ABORTED for a
 //      computation that lost a race, CANCELLED/DEADLINE_EXCEEDED when the
 //      caller gave up (the computation is rolled back).
@@ -40,7 +40,7 @@
 #include "grpcpp/grpcpp.h"
 #include "common/alert_webhook.h"
 #include "service/auth.h"
-#include "service/core/computations.h"
+#include "core/computations.h"
 #include "service/writer_queue.h"
 #include "storage/ledger_store.h"
 

@@ -707,7 +707,7 @@ struct LegacyPnlComparison {
 // Design Phase 1 "Compare results": per symbol and per sell, the legacy
 // pnl_usd against the sum of `version`'s allocation pnl_usd, exactly (the
 // design's two SUM queries, per sell). `version` should be a completed one
-// (service/core ResolveVersion); an unknown version just has no new rows.
+// (core ResolveVersion); an unknown version just has no new rows.
 // Memory O(sells). Errors as ScanLegacySells and ScanAllocations.
 absl::StatusOr<LegacyPnlComparison> CompareLegacyPnl(
     LedgerStore& store, int64_t version,

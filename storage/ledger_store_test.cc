@@ -20,7 +20,7 @@
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
 #include "soci/soci.h"
-#include "tests/testing/test_store.h"
+#include "storage/testing/test_store.h"
 
 namespace fifo {
 namespace {

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "soci/soci.h"
 #include "storage/ledger_store.h"
-#include "tests/testing/test_store.h"
+#include "storage/testing/test_store.h"
 
 namespace fifo {
 namespace {

@@ -16,7 +16,7 @@
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
 #include "storage/ledger_store.h"
-#include "tests/testing/test_store.h"
+#include "storage/testing/test_store.h"
 
 namespace fifo {
 namespace {

@@ -17,7 +17,7 @@
 #include "absl/time/time.h"
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
-#include "tests/testing/test_store.h"
+#include "storage/testing/test_store.h"
 
 namespace fifo {
 namespace storage_internal {

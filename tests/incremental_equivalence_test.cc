@@ -18,9 +18,9 @@
 #include "absl/time/time.h"
 #include "engine/fifo_engine.h"
 #include "gtest/gtest.h"
-#include "service/core/computations.h"
+#include "core/computations.h"
 #include "storage/ledger_store.h"
-#include "tests/testing/test_store.h"
+#include "storage/testing/test_store.h"
 #include "validation/allocation_validator.h"
 
 namespace fifo {

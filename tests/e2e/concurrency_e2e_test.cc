@@ -28,7 +28,7 @@
 #include "fifo/v1/trade_ledger.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "service/convert.h"
+#include "api/convert.h"
 #include "storage/ledger_store.h"
 #include "tests/e2e/ledger_generator.h"
 #include "tests/e2e/server_process.h"

@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "grpcpp/generic/generic_stub.h"
-#include "service/grpc_status.h"
+#include "api/grpc_status.h"
 
 namespace fifo {
 namespace e2e {

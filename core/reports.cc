@@ -1,4 +1,4 @@
-#include "service/core/reports.h"
+#include "core/reports.h"
 
 #include <utility>
 
@@ -6,7 +6,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
 #include "engine/timestamp.h"
-#include "service/core/validations.h"
+#include "core/validations.h"
 
 namespace fifo {
 namespace {

@@ -1,4 +1,4 @@
-#include "tests/testing/test_store.h"
+#include "storage/testing/test_store.h"
 
 #include <unistd.h>
 

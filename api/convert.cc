@@ -1,4 +1,4 @@
-#include "service/convert.h"
+#include "api/convert.h"
 
 #include <map>
 #include <utility>

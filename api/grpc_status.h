@@ -1,4 +1,4 @@
-// File: service/grpc_status.h
+// File: api/grpc_status.h
 //
 // The one place where absl::Status and grpc::Status meet. Handlers work in
 // absl::Status (like every module below them) and convert once, on the way
@@ -17,8 +17,8 @@
 // grpc::Status are not carried.
 //
 // Thread safety: pure functions.
-#ifndef FIFO_SERVICE_GRPC_STATUS_H_
-#define FIFO_SERVICE_GRPC_STATUS_H_
+#ifndef FIFO_API_GRPC_STATUS_H_
+#define FIFO_API_GRPC_STATUS_H_
 
 #include <cstddef>
 #include <string>
@@ -50,4 +50,4 @@ absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace fifo
 
-#endif  // FIFO_SERVICE_GRPC_STATUS_H_
+#endif  // FIFO_API_GRPC_STATUS_H_

@@ -1,4 +1,4 @@
-// File: service/core/computations.h
+// File: core/computations.h
 //
 // Computations: the design's FifoAllocationEngine over a LedgerStore. It
 // reads trades from the store in engine order, runs the pure engine one
@@ -20,8 +20,8 @@
 //
 // Thread safety: thread-safe; concurrent calls run concurrently and get
 // distinct versions from the store.
-#ifndef FIFO_SERVICE_CORE_COMPUTATIONS_H_
-#define FIFO_SERVICE_CORE_COMPUTATIONS_H_
+#ifndef FIFO_CORE_COMPUTATIONS_H_
+#define FIFO_CORE_COMPUTATIONS_H_
 
 #include <atomic>
 #include <functional>
@@ -116,4 +116,4 @@ class Computations {
 
 }  // namespace fifo
 
-#endif  // FIFO_SERVICE_CORE_COMPUTATIONS_H_
+#endif  // FIFO_CORE_COMPUTATIONS_H_

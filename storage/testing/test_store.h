@@ -1,4 +1,4 @@
-// File: tests/testing/test_store.h
+// File: storage/testing/test_store.h
 //
 // A fresh, empty store for a test: "sqlite" (a file under $TEST_TMPDIR) or
 // "postgresql" (a new database on the server named by
@@ -9,8 +9,8 @@
 // before the TestStore is destroyed (the destructor removes the file, or
 // drops the database WITH (FORCE), best effort and without reporting).
 // Thread safety: the const members may be called concurrently.
-#ifndef FIFO_TESTS_TESTING_TEST_STORE_H_
-#define FIFO_TESTS_TESTING_TEST_STORE_H_
+#ifndef FIFO_STORAGE_TESTING_TEST_STORE_H_
+#define FIFO_STORAGE_TESTING_TEST_STORE_H_
 
 #include <memory>
 #include <string>
@@ -67,4 +67,4 @@ std::vector<std::string> StoreKinds();
 
 }  // namespace fifo::testing
 
-#endif  // FIFO_TESTS_TESTING_TEST_STORE_H_
+#endif  // FIFO_STORAGE_TESTING_TEST_STORE_H_

@@ -1,4 +1,4 @@
-#include "service/core/validations.h"
+#include "core/validations.h"
 
 #include <map>
 #include <set>

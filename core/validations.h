@@ -1,4 +1,4 @@
-// File: service/core/validations.h
+// File: core/validations.h
 //
 // The design's AllocationValidator over a store: validate one version
 // (ValidateVersion) and compare two (CompareVersions, the design's
@@ -14,8 +14,8 @@
 // Memory is bounded by one symbol's trades and allocations.
 //
 // Thread safety: stateless functions; safe to call concurrently.
-#ifndef FIFO_SERVICE_CORE_VALIDATIONS_H_
-#define FIFO_SERVICE_CORE_VALIDATIONS_H_
+#ifndef FIFO_CORE_VALIDATIONS_H_
+#define FIFO_CORE_VALIDATIONS_H_
 
 #include <cstdint>
 #include <optional>
@@ -95,4 +95,4 @@ absl::StatusOr<int64_t> ResolveVersion(LedgerStore& store,
 
 }  // namespace fifo
 
-#endif  // FIFO_SERVICE_CORE_VALIDATIONS_H_
+#endif  // FIFO_CORE_VALIDATIONS_H_

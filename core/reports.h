@@ -1,4 +1,4 @@
-// File: service/core/reports.h
+// File: core/reports.h
 //
 // The design's PnL report (scripts.pnl_report): realized PnL by symbol (and by
 // day or month of the sell), the unmatched sells to investigate, and the open
@@ -12,8 +12,8 @@
 // day; a timestamp as TO is exclusive. Either end may be empty ("..2025-12-31").
 //
 // Thread safety: stateless functions; safe to call concurrently.
-#ifndef FIFO_SERVICE_CORE_REPORTS_H_
-#define FIFO_SERVICE_CORE_REPORTS_H_
+#ifndef FIFO_CORE_REPORTS_H_
+#define FIFO_CORE_REPORTS_H_
 
 #include <cstdint>
 #include <optional>
@@ -77,4 +77,4 @@ absl::StatusOr<PnlReport> BuildPnlReport(LedgerStore& store,
 
 }  // namespace fifo
 
-#endif  // FIFO_SERVICE_CORE_REPORTS_H_
+#endif  // FIFO_CORE_REPORTS_H_

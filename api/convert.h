@@ -1,7 +1,7 @@
-// File: service/convert.h
+// File: api/convert.h
 //
 // Conversions between the fifo.v1 protobuf messages and the domain types of
-// engine/, storage/ and service/core/. The server's handlers use the
+// engine/, storage/ and core/. The server's handlers use the
 // *FromProto functions on requests and the *ToProto functions on replies;
 // fifoctl's remote mode does the reverse, so both sides print the same.
 //
@@ -12,8 +12,8 @@
 // path (e.g. "trade.size: not a decimal number ...").
 //
 // Thread safety: pure functions.
-#ifndef FIFO_SERVICE_CONVERT_H_
-#define FIFO_SERVICE_CONVERT_H_
+#ifndef FIFO_API_CONVERT_H_
+#define FIFO_API_CONVERT_H_
 
 #include <optional>
 #include <string>
@@ -29,8 +29,8 @@
 #include "fifo/v1/review_queue.pb.h"
 #include "fifo/v1/types.pb.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "service/core/reports.h"
-#include "service/core/validations.h"
+#include "core/reports.h"
+#include "core/validations.h"
 #include "storage/ledger_store.h"
 
 namespace fifo {
@@ -104,4 +104,4 @@ fifo::v1::GroupBy GroupingToProto(PnlGrouping grouping);
 
 }  // namespace fifo
 
-#endif  // FIFO_SERVICE_CONVERT_H_
+#endif  // FIFO_API_CONVERT_H_

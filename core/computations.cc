@@ -1,4 +1,4 @@
-#include "service/core/computations.h"
+#include "core/computations.h"
 
 #include <memory>
 #include <utility>
