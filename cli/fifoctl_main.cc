@@ -1,7 +1,11 @@
 // fifoctl: the command-line face of the FIFO allocation service.
 // Each subcommand lives in its own cli/*_command.cc.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "cli/allocate_command.h"
@@ -14,11 +18,80 @@
 #include "common/version.h"
 #include "engine/fifo_engine.h"
 
+namespace {
+
+// Edit distance (insertions, deletions, substitutions) of two short words.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The first word of the command line that is not an option or an option's
+// value, when it names no subcommand: "unknown subcommand" naming it and the
+// nearest subcommand, instead of CLI11's "A subcommand is required".
+std::optional<std::string> UnknownSubcommand(CLI::App& app, int argc,
+                                             char** argv) {
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    names.push_back(sub->get_name());
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") return std::nullopt;
+    if (!arg.empty() && arg[0] == '-') {
+      // A global option given as "--opt VALUE": skip the value too.
+      CLI::Option* option = app.get_option_no_throw(arg);
+      if (option != nullptr && option->get_items_expected_min() > 0 &&
+          arg.find('=') == std::string::npos) {
+        ++i;
+      }
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), arg) != names.end()) {
+      return std::nullopt;
+    }
+    std::string nearest;
+    size_t best = std::string::npos;
+    for (const std::string& name : names) {
+      const size_t d = EditDistance(arg, name);
+      if (d < best) {
+        best = d;
+        nearest = name;
+      }
+    }
+    std::string message = absl::StrCat("fifoctl: unknown subcommand \"", arg, "\"");
+    if (best <= std::max<size_t>(2, arg.size() / 3)) {
+      absl::StrAppend(&message, "; did you mean \"", nearest, "\"?");
+    } else {
+      absl::StrAppend(&message, "; run fifoctl --help for the list");
+    }
+    return message;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "fifoctl: FIFO lot allocations and realized PnL from an immutable "
       "trade ledger"};
   app.require_subcommand(1);
+  // Global options are accepted after the subcommand too
+  // ("fifoctl allocate --symbol-config F ..."): a subcommand hands the
+  // options it does not know to fifoctl itself.
+  app.fallthrough();
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
   fifo::cli::GlobalOptions global;
   app.add_option("--db", global.db,
@@ -79,6 +152,10 @@ int main(int argc, char** argv) {
   fifo::cli::RegisterStoreCommands(app, global, exit_code);
   fifo::cli::RegisterReportCommand(app, global, exit_code);
   fifo::cli::RegisterLegacyCommand(app, global, exit_code);
+  if (std::optional<std::string> unknown = UnknownSubcommand(app, argc, argv)) {
+    std::cerr << *unknown << "\n";
+    return fifo::cli::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -33,7 +33,8 @@ What it checks, in order:
      appProtocol grpc targeting the grpc port; every PodDisruptionBudget
      selects the server pods;
   6. every Job: backoffLimit, ttlSecondsAfterFinished, restartPolicy Never or
-     OnFailure; Job fifo-migrate runs `fifoctl --db $(FIFO_DB) migrate`;
+     OnFailure; Job fifo-migrate runs `fifoctl migrate` with FIFO_DB from a
+     Secret and no --db on its command line (the password would show in ps);
   7. CronJob fifo-incremental: hourly, concurrencyPolicy Forbid, a starting
      deadline and history limits, a backoffLimit, restartPolicy Never or
      OnFailure, runs `compute --incremental --triggered-by scheduled` against
@@ -577,11 +578,18 @@ def check_jobs(by_kind, findings):
     if migrate is not None:
         c = get(migrate, "spec", "template", "spec", "containers", 0, default={})
         args = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
-        if not (any(a.endswith("fifoctl") for a in args) and "migrate" in args
-                and flag_value(args, "--db") == "$(FIFO_DB)"):
-            findings.fail(findings.where("Job", "fifo-migrate"),
-                          "spec.template.spec.containers[0].command/args",
-                          "does not run `fifoctl --db $(FIFO_DB) migrate`")
+        where = findings.where("Job", "fifo-migrate")
+        if not (any(a.endswith("fifoctl") for a in args) and "migrate" in args):
+            findings.fail(where, "spec.template.spec.containers[0].command/args",
+                          "does not run `fifoctl migrate`")
+        if any(a == "--db" or a.startswith("--db=") for a in args):
+            findings.fail(where, "spec.template.spec.containers[0].args",
+                          "passes --db on the command line (the password shows "
+                          "in ps); let fifoctl read $FIFO_DB")
+        db_env = [e for e in (c.get("env") or []) if e.get("name") == "FIFO_DB"]
+        if not db_env or get(db_env[0], "valueFrom", "secretKeyRef") is None:
+            findings.fail(where, "spec.template.spec.containers[0].env",
+                          "FIFO_DB must come from a Secret (secretKeyRef)")
 
 
 # 7. The CronJob.
@@ -742,8 +750,8 @@ MUTATIONS = [
      90, "--shutdown-grace 100s must be under the grace period 90s"),
     ("migrate-job.yaml", "spec.template.spec.securityContext.runAsUser",
      0, "Job/fifo-migrate: spec.template.spec.securityContext.runAsUser: is 0, not 10001"),
-    ("migrate-job.yaml", "spec.template.spec.containers.0.args.1",
-     "$(FIFO_URL)", "uses $(FIFO_URL), which is not in env"),
+    ("migrate-job.yaml", "spec.template.spec.containers.0.args.0",
+     "--db=$(FIFO_DB)", "passes --db on the command line"),
     ("cronjob.yaml", "spec.concurrencyPolicy", "Allow", "spec.concurrencyPolicy: is not Forbid"),
     ("cronjob.yaml", "spec.jobTemplate.spec.template.spec.containers.0.image",
      "other:1", "the pods use different images"),

@@ -124,6 +124,20 @@ if [[ $rc -eq 2 ]] && grep -qxF 'fifoctl: FIFO_LOG_LEVEL: unknown level "verbose
 else
   fail "unknown FIFO_LOG_LEVEL: exit $rc"; sed 's/^/    /' "$WORK/err" | head -3
 fi
+"$FIFOCTL" comptue --all-symbols >"$WORK/out" 2>"$WORK/err"
+rc=$?
+if [[ $rc -eq 2 ]] && grep -qxF 'fifoctl: unknown subcommand "comptue"; did you mean "compute"?' "$WORK/err"; then
+  ok "an unknown subcommand names the word and the nearest one"
+else
+  fail "unknown subcommand: exit $rc"; sed 's/^/    /' "$WORK/err" | head -3
+fi
+if "$FIFOCTL" allocate --symbol-config "$CONFIG" --trades "$SAMPLE" >"$WORK/after.csv" 2>/dev/null &&
+   "$FIFOCTL" --symbol-config "$CONFIG" allocate --trades "$SAMPLE" >"$WORK/before.csv" 2>/dev/null &&
+   cmp -s "$WORK/after.csv" "$WORK/before.csv"; then
+  ok "global options are accepted after the subcommand"
+else
+  fail "global option after the subcommand"
+fi
 if FIFO_LOG_LEVEL=ERROR "$FIFOCTL" --version >/dev/null; then
   ok "FIFO_LOG_LEVEL in upper case is accepted"
 else
