@@ -40,19 +40,22 @@ ENV DEBIAN_FRONTEND=noninteractive
 # (third_party/BUILD.bazel): gRPC (libgrpc++1.51 also holds
 # libgrpc++_reflection), protobuf, Abseil, SOCI core + SQLite3 + PostgreSQL
 # backends, SQLite, libpq, libcsv, libcurl (OpenSSL flavour: the alert
-# webhook), spdlog/fmt, libuuid, OpenSSL and the C++ runtime (already in the
+# webhook), spdlog/fmt, libuuid, prometheus-cpp core and cpp-httplib
+# (/metrics), OpenSSL and the C++ runtime (already in the
 # base image, listed to be explicit); the system CA certificates for
 # outgoing TLS (the webhook).
 RUN apt-get update -q \
  && apt-get install -y -q --no-install-recommends \
       ca-certificates \
       libabsl20220623 \
+      libcpp-httplib0.11 \
       libcsv3 \
       libcurl4 \
       libfmt9 \
       libgrpc++1.51 \
       libgrpc29 \
       libpq5 \
+      libprometheus-cpp-core1.0 \
       libprotobuf32 \
       libsoci-core4.0 \
       libsoci-postgresql4.0 \

@@ -302,14 +302,14 @@ void BM_DecimalCopy(benchmark::State& state, ValueSet set) {
 }
 
 bool RegisterAll() {
-  for (LedgerShape shape : AllLedgerShapes()) {
+  for (LedgerShape shape : BenchmarkLedgerShapes()) {
     const std::string name(LedgerShapeName(shape));
     benchmark::RegisterBenchmark(
         absl::StrCat("BM_SymbolAllocator/", name).c_str(), BM_SymbolAllocator,
         shape)
         ->Unit(benchmark::kMillisecond);
   }
-  for (LedgerShape shape : AllLedgerShapes()) {
+  for (LedgerShape shape : BenchmarkLedgerShapes()) {
     const std::string name(LedgerShapeName(shape));
     benchmark::RegisterBenchmark(
         absl::StrCat("BM_ComputeLedger/", name).c_str(), BM_ComputeLedger,

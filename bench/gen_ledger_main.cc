@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed,-k", options.seed, "PRNG seed");
   app.add_option("--shape", shape,
                  "small-fills | deep-inventory | many-symbols | "
-                 "long-history | mixed");
+                 "long-history | mixed | balanced | adversarial");
   app.add_option("--out,-o", out_path, "output file ('-' for stdout)")
       ->required();
   CLI11_PARSE(app, argc, argv);

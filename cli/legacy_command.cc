@@ -8,11 +8,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "cli/table.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "engine/timestamp.h"
+#include "formats/csv_writer.h"
+#include "core/legacy_comparison.h"
 #include "core/validations.h"
 #include "storage/ledger_store.h"
 
@@ -44,22 +47,8 @@ std::string Opt(const std::optional<Decimal>& d) {
   return d.has_value() ? d->ToString() : "";
 }
 
-std::string JsonText(const std::string& s) {
-  return absl::StrCat("\"", JsonEscape(s), "\"");
-}
-
 std::string JsonOpt(const std::optional<Decimal>& d) {
-  return d.has_value() ? JsonText(d->ToString()) : "null";
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return d.has_value() ? JsonQuote(d->ToString()) : "null";
 }
 
 // --- status ----------------------------------------------------------------
@@ -139,46 +128,49 @@ void PrintCsv(const LegacyPnlComparison& c) {
   std::ostream& o = std::cout;
   o << "record,version,symbol,sell_order_id,sell_time,old_pnl_usd,"
        "new_pnl_usd,difference_usd,unmatched_size,sells,sells_with_old\n";
+  const std::string version = absl::StrCat(c.version);
   for (const LegacyPnlSymbol& s : c.symbols) {
     for (const LegacyPnlRow& r : s.rows) {
-      o << "sell," << c.version << "," << CsvField(s.symbol) << ","
-        << CsvField(r.order_id) << "," << FormatTimestamp(r.sell_time) << ","
-        << Opt(r.old_pnl) << "," << Opt(r.new_pnl) << "," << Opt(r.difference)
-        << "," << r.unmatched_size << ",,\n";
+      WriteCsvRecord(
+          o, {"sell", version, s.symbol, r.order_id,
+              FormatTimestamp(r.sell_time), Opt(r.old_pnl), Opt(r.new_pnl),
+              Opt(r.difference), r.unmatched_size.ToString(), "", ""});
     }
   }
   for (const LegacyPnlSymbol& s : c.symbols) {
-    o << "symbol," << c.version << "," << CsvField(s.symbol) << ",,,"
-      << s.old_total << "," << s.new_total << "," << s.difference << ",,"
-      << s.sells << "," << s.sells_with_old << "\n";
+    WriteCsvRecord(o,
+                   {"symbol", version, s.symbol, "", "", s.old_total.ToString(),
+                    s.new_total.ToString(), s.difference.ToString(), "",
+                    absl::StrCat(s.sells), absl::StrCat(s.sells_with_old)});
   }
-  o << "total," << c.version << ",,,," << c.old_total << "," << c.new_total
-    << "," << c.difference << ",,,\n";
+  WriteCsvRecord(o,
+                 {"total", version, "", "", "", c.old_total.ToString(),
+                  c.new_total.ToString(), c.difference.ToString(), "", "", ""});
 }
 
 void PrintJson(const LegacyPnlComparison& c) {
   std::ostream& o = std::cout;
   o << "{\"version\":" << c.version
-    << ",\"old_pnl_usd\":" << JsonText(c.old_total.ToString())
-    << ",\"new_pnl_usd\":" << JsonText(c.new_total.ToString())
-    << ",\"difference_usd\":" << JsonText(c.difference.ToString())
+    << ",\"old_pnl_usd\":" << JsonQuote(c.old_total.ToString())
+    << ",\"new_pnl_usd\":" << JsonQuote(c.new_total.ToString())
+    << ",\"difference_usd\":" << JsonQuote(c.difference.ToString())
     << ",\"symbols\":[";
   for (size_t i = 0; i < c.symbols.size(); ++i) {
     const LegacyPnlSymbol& s = c.symbols[i];
-    o << (i ? "," : "") << "{\"symbol\":" << JsonText(s.symbol)
+    o << (i ? "," : "") << "{\"symbol\":" << JsonQuote(s.symbol)
       << ",\"sells\":" << s.sells << ",\"sells_with_old\":" << s.sells_with_old
-      << ",\"old_pnl_usd\":" << JsonText(s.old_total.ToString())
-      << ",\"new_pnl_usd\":" << JsonText(s.new_total.ToString())
-      << ",\"difference_usd\":" << JsonText(s.difference.ToString())
+      << ",\"old_pnl_usd\":" << JsonQuote(s.old_total.ToString())
+      << ",\"new_pnl_usd\":" << JsonQuote(s.new_total.ToString())
+      << ",\"difference_usd\":" << JsonQuote(s.difference.ToString())
       << ",\"sells_compared\":[";
     for (size_t j = 0; j < s.rows.size(); ++j) {
       const LegacyPnlRow& r = s.rows[j];
-      o << (j ? "," : "") << "{\"sell_order_id\":" << JsonText(r.order_id)
-        << ",\"sell_time\":" << JsonText(FormatTimestamp(r.sell_time))
+      o << (j ? "," : "") << "{\"sell_order_id\":" << JsonQuote(r.order_id)
+        << ",\"sell_time\":" << JsonQuote(FormatTimestamp(r.sell_time))
         << ",\"old_pnl_usd\":" << JsonOpt(r.old_pnl)
         << ",\"new_pnl_usd\":" << JsonOpt(r.new_pnl)
         << ",\"difference_usd\":" << JsonOpt(r.difference)
-        << ",\"unmatched_size\":" << JsonText(r.unmatched_size.ToString())
+        << ",\"unmatched_size\":" << JsonQuote(r.unmatched_size.ToString())
         << "}";
     }
     o << "]}";

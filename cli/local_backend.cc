@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "core/computations.h"
+#include "core/open_store.h"
 
 namespace fifo::cli {
 
@@ -178,20 +179,11 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
     FIFO_ASSIGN_OR_RETURN(alerts, AlertWebhook::Create(global.alert_webhook));
   }
   std::string url = global.db.empty() ? DefaultStoreUrl() : global.db;
-  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<LedgerStore> store,
-                        OpenLedgerStore(url));
-  if (!for_migrate) {
-    absl::Status schema = store->CheckSchema();
-    if (!schema.ok()) {
-      FIFO_ASSIGN_OR_RETURN(int version, store->SchemaVersion());
-      if (store->dialect() == "sqlite" && version == 0) {
-        // The embedded default needs no set-up: create the schema.
-        FIFO_RETURN_IF_ERROR(store->Migrate().status());
-      } else {
-        return schema;
-      }
-    }
-  }
+  // `fifoctl migrate` migrates whatever version it finds; every other
+  // command needs a current schema (an empty SQLite file is migrated).
+  FIFO_ASSIGN_OR_RETURN(
+      std::unique_ptr<LedgerStore> store,
+      for_migrate ? OpenLedgerStore(url) : OpenStoreForUse(url));
   return std::unique_ptr<Backend>(
       new LocalBackend(std::move(store), std::move(configs),
                        !global.quiet && isatty(STDERR_FILENO),

@@ -3,14 +3,17 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "cli/backend.h"
 #include "cli/table.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "engine/timestamp.h"
+#include "formats/csv_writer.h"
 
 namespace fifo::cli {
 namespace {
@@ -23,20 +26,6 @@ struct ReportOptions {
   std::string format = "table";
 };
 
-std::string Quote(const std::string& s) {
-  return absl::StrCat("\"", JsonEscape(s), "\"");
-}
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string RangeText(const TimeRange& r) {
   return absl::StrCat(r.from ? FormatTimestamp(*r.from) : "",
                       "..", r.to ? FormatTimestamp(*r.to) : "");
@@ -45,43 +34,45 @@ std::string RangeText(const TimeRange& r) {
 void PrintJson(const PnlReport& report) {
   std::ostream& o = std::cout;
   o << "{\"version\":" << report.version
-    << ",\"period\":" << Quote(report.period) << ",\"from\":"
-    << (report.range.from ? Quote(FormatTimestamp(*report.range.from)) : "null")
+    << ",\"period\":" << JsonQuote(report.period) << ",\"from\":"
+    << (report.range.from ? JsonQuote(FormatTimestamp(*report.range.from))
+                          : "null")
     << ",\"to\":"
-    << (report.range.to ? Quote(FormatTimestamp(*report.range.to)) : "null")
+    << (report.range.to ? JsonQuote(FormatTimestamp(*report.range.to)) : "null")
     << ",\"total_realized_pnl_usd\":"
-    << Quote(report.total_realized_pnl_usd.ToString()) << ",\"pnl\":[";
+    << JsonQuote(report.total_realized_pnl_usd.ToString()) << ",\"pnl\":[";
   for (size_t i = 0; i < report.rows.size(); ++i) {
     const PnlRow& r = report.rows[i];
-    o << (i ? "," : "") << "{\"symbol\":" << Quote(r.symbol)
-      << ",\"period\":" << Quote(r.period) << ",\"sells\":" << r.sells
+    o << (i ? "," : "") << "{\"symbol\":" << JsonQuote(r.symbol)
+      << ",\"period\":" << JsonQuote(r.period) << ",\"sells\":" << r.sells
       << ",\"matched_allocations\":" << r.matched_allocations
       << ",\"unmatched_allocations\":" << r.unmatched_allocations
-      << ",\"matched_size\":" << Quote(r.matched_size.ToString())
-      << ",\"unmatched_size\":" << Quote(r.unmatched_size.ToString())
-      << ",\"proceeds_usd\":" << Quote(r.proceeds_usd.ToString())
-      << ",\"net_proceeds_usd\":" << Quote(r.net_proceeds_usd.ToString())
-      << ",\"cost_basis_usd\":" << Quote(r.cost_basis_usd.ToString())
-      << ",\"realized_pnl_usd\":" << Quote(r.realized_pnl_usd.ToString())
+      << ",\"matched_size\":" << JsonQuote(r.matched_size.ToString())
+      << ",\"unmatched_size\":" << JsonQuote(r.unmatched_size.ToString())
+      << ",\"proceeds_usd\":" << JsonQuote(r.proceeds_usd.ToString())
+      << ",\"net_proceeds_usd\":" << JsonQuote(r.net_proceeds_usd.ToString())
+      << ",\"cost_basis_usd\":" << JsonQuote(r.cost_basis_usd.ToString())
+      << ",\"realized_pnl_usd\":" << JsonQuote(r.realized_pnl_usd.ToString())
       << "}";
   }
   o << "],\"unmatched_sells\":[";
   for (size_t i = 0; i < report.unmatched.size(); ++i) {
     const UnmatchedSellRow& u = report.unmatched[i];
-    o << (i ? "," : "") << "{\"symbol\":" << Quote(u.symbol)
-      << ",\"sell_order_id\":" << Quote(u.sell_order_id)
-      << ",\"sell_time\":" << Quote(FormatTimestamp(u.sell_time))
-      << ",\"unmatched_size\":" << Quote(u.unmatched_size.ToString())
-      << ",\"sell_price\":" << Quote(u.sell_price.ToString()) << "}";
+    o << (i ? "," : "") << "{\"symbol\":" << JsonQuote(u.symbol)
+      << ",\"sell_order_id\":" << JsonQuote(u.sell_order_id)
+      << ",\"sell_time\":" << JsonQuote(FormatTimestamp(u.sell_time))
+      << ",\"unmatched_size\":" << JsonQuote(u.unmatched_size.ToString())
+      << ",\"sell_price\":" << JsonQuote(u.sell_price.ToString()) << "}";
   }
   o << "],\"open_inventory\":[";
   for (size_t i = 0; i < report.inventory.size(); ++i) {
     const OpenInventoryRow& v = report.inventory[i];
-    o << (i ? "," : "") << "{\"symbol\":" << Quote(v.symbol)
+    o << (i ? "," : "") << "{\"symbol\":" << JsonQuote(v.symbol)
       << ",\"open_lots\":" << v.open_lots
-      << ",\"remaining_size\":" << Quote(v.remaining_size.ToString())
-      << ",\"remaining_cost_usd\":" << Quote(v.remaining_cost_usd.ToString())
-      << ",\"average_cost_usd\":" << Quote(v.average_cost_usd.ToString())
+      << ",\"remaining_size\":" << JsonQuote(v.remaining_size.ToString())
+      << ",\"remaining_cost_usd\":"
+      << JsonQuote(v.remaining_cost_usd.ToString())
+      << ",\"average_cost_usd\":" << JsonQuote(v.average_cost_usd.ToString())
       << "}";
   }
   o << "]}\n";
@@ -94,23 +85,29 @@ void PrintCsv(const PnlReport& report) {
        "proceeds_usd,net_proceeds_usd,cost_basis_usd,realized_pnl_usd,"
        "sell_order_id,sell_time,open_lots,remaining_size,remaining_cost_usd,"
        "average_cost_usd\n";
+  const std::string version = absl::StrCat(report.version);
   for (const PnlRow& r : report.rows) {
-    o << "pnl," << report.version << "," << CsvField(r.symbol) << ","
-      << r.period << "," << r.sells << "," << r.matched_size << ","
-      << r.unmatched_size << "," << r.proceeds_usd << "," << r.net_proceeds_usd
-      << "," << r.cost_basis_usd << "," << r.realized_pnl_usd << ",,,,,,\n";
+    WriteCsvRecord(
+        o, {"pnl", version, r.symbol, r.period, absl::StrCat(r.sells),
+            r.matched_size.ToString(), r.unmatched_size.ToString(),
+            r.proceeds_usd.ToString(), r.net_proceeds_usd.ToString(),
+            r.cost_basis_usd.ToString(), r.realized_pnl_usd.ToString(), "", "",
+            "", "", "", ""});
   }
-  o << "total," << report.version << ",,,,,,,,," << report.total_realized_pnl_usd
-    << ",,,,,,\n";
+  WriteCsvRecord(
+      o, {"total", version, "", "", "", "", "", "", "", "",
+          report.total_realized_pnl_usd.ToString(), "", "", "", "", "", ""});
   for (const UnmatchedSellRow& u : report.unmatched) {
-    o << "unmatched," << report.version << "," << CsvField(u.symbol) << ",,,,"
-      << u.unmatched_size << ",,,,," << CsvField(u.sell_order_id) << ","
-      << FormatTimestamp(u.sell_time) << ",,,,\n";
+    WriteCsvRecord(
+        o, {"unmatched", version, u.symbol, "", "", "",
+            u.unmatched_size.ToString(), "", "", "", "", u.sell_order_id,
+            FormatTimestamp(u.sell_time), "", "", "", ""});
   }
   for (const OpenInventoryRow& v : report.inventory) {
-    o << "open_inventory," << report.version << "," << CsvField(v.symbol)
-      << ",,,,,,,,,,," << v.open_lots << "," << v.remaining_size << ","
-      << v.remaining_cost_usd << "," << v.average_cost_usd << "\n";
+    WriteCsvRecord(
+        o, {"open_inventory", version, v.symbol, "", "", "", "", "", "", "", "",
+            "", "", absl::StrCat(v.open_lots), v.remaining_size.ToString(),
+            v.remaining_cost_usd.ToString(), v.average_cost_usd.ToString()});
   }
 }
 

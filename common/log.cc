@@ -91,6 +91,10 @@ std::string JsonEscape(absl::string_view text) {
   return out;
 }
 
+std::string JsonQuote(absl::string_view text) {
+  return absl::StrCat("\"", JsonEscape(text), "\"");
+}
+
 void SetLogLevel(LogLevel level) { Logger().set_level(ToSpd(level)); }
 
 absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text) {

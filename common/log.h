@@ -44,8 +44,14 @@ absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view text);
 // none, so that programs refuse a typo at start instead of ignoring it.
 absl::StatusOr<std::optional<LogLevel>> LogLevelFromEnvironment();
 
-// Escapes `text` as a JSON string body (no surrounding quotes).
+// Escapes `text` as a JSON string body (no surrounding quotes): '"', '\\',
+// and control characters (\n, \r, \t, else \u00xx); other bytes as they
+// are. The project's one JSON string escaper: build JSON text with it or
+// with JsonQuote, never with a local copy.
 std::string JsonEscape(absl::string_view text);
+
+// `text` as a JSON string: JsonEscape(text) between double quotes.
+std::string JsonQuote(absl::string_view text);
 
 }  // namespace fifo
 

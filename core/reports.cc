@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/status_macros.h"
+#include "core/pnl_summary.h"
 #include "engine/timestamp.h"
 #include "core/validations.h"
 

@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/pnl_summary.h"
 #include "engine/decimal.h"
 #include "storage/ledger_store.h"
 

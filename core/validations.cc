@@ -135,9 +135,13 @@ absl::string_view PairChangeKindName(PairChange::Kind kind) {
   return "changed";
 }
 
-absl::StatusOr<VersionComparison> CompareVersions(LedgerStore& store,
-                                                  int64_t version_a,
-                                                  int64_t version_b) {
+namespace {
+
+// CompareVersions over the symbols of either version, or only `only` when
+// set (then nothing when neither version has it).
+absl::StatusOr<VersionComparison> CompareSymbols(
+    LedgerStore& store, int64_t version_a, int64_t version_b,
+    const std::optional<std::string>& only) {
   VersionComparison result;
   FIFO_ASSIGN_OR_RETURN(result.version_a, ResolveVersion(store, version_a));
   FIFO_ASSIGN_OR_RETURN(result.version_b, ResolveVersion(store, version_b));
@@ -145,7 +149,11 @@ absl::StatusOr<VersionComparison> CompareVersions(LedgerStore& store,
   for (int64_t v : {version_a, version_b}) {
     FIFO_ASSIGN_OR_RETURN(std::vector<std::string> s,
                           store.ListSnapshotSymbols(v));
-    symbols.insert(s.begin(), s.end());
+    for (std::string& symbol : s) {
+      if (!only.has_value() || symbol == *only) {
+        symbols.insert(std::move(symbol));
+      }
+    }
   }
   for (const std::string& symbol : symbols) {
     FIFO_ASSIGN_OR_RETURN(std::vector<Allocation> rows_a,
@@ -229,6 +237,35 @@ absl::StatusOr<VersionComparison> CompareVersions(LedgerStore& store,
   }
   result.pnl_delta = result.pnl_b - result.pnl_a;
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<VersionComparison> CompareVersions(LedgerStore& store,
+                                                  int64_t version_a,
+                                                  int64_t version_b) {
+  return CompareSymbols(store, version_a, version_b, std::nullopt);
+}
+
+absl::StatusOr<VersionComparison> FindDiscrepancies(
+    LedgerStore& store, int64_t version_a, int64_t version_b,
+    const std::optional<std::string>& symbol) {
+  if (!symbol.has_value()) return CompareVersions(store, version_a, version_b);
+  FIFO_ASSIGN_OR_RETURN(VersionComparison c,
+                        CompareSymbols(store, version_a, version_b, symbol));
+  // The totals are the symbol's own figures (zero when neither version has
+  // it), not sums recomputed from them.
+  VersionComparison only;
+  only.version_a = c.version_a;
+  only.version_b = c.version_b;
+  only.sells = std::move(c.sells);
+  for (SymbolComparison& s : c.symbols) {
+    only.pnl_a = s.pnl_a;
+    only.pnl_b = s.pnl_b;
+    only.pnl_delta = s.pnl_delta;
+    only.symbols.push_back(std::move(s));
+  }
+  return only;
 }
 
 }  // namespace fifo

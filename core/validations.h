@@ -2,7 +2,7 @@
 //
 // The design's AllocationValidator over a store: validate one version
 // (ValidateVersion) and compare two (CompareVersions, the design's
-// find_discrepancies).
+// find_discrepancies; FindDiscrepancies, the same for one symbol).
 //
 // ValidateVersion runs both checkers:
 //  * the store's invariant queries (LedgerStore::RunInvariantQueries: the
@@ -87,6 +87,16 @@ struct VersionComparison {
 absl::StatusOr<VersionComparison> CompareVersions(LedgerStore& store,
                                                   int64_t version_a,
                                                   int64_t version_b);
+
+// The API's FindDiscrepancies: CompareVersions restricted to `symbol` when
+// given. Then `sells` and `symbols` hold that symbol's entries only (none
+// when neither version has the symbol), the totals (pnl_a, pnl_b,
+// pnl_delta) are that symbol's (zero when neither version has it), and only
+// that symbol's allocations are read. Without `symbol`, CompareVersions.
+// Errors: as CompareVersions.
+absl::StatusOr<VersionComparison> FindDiscrepancies(
+    LedgerStore& store, int64_t version_a, int64_t version_b,
+    const std::optional<std::string>& symbol);
 
 // The completed version to read: `requested` when it has a completed run,
 // else the latest. kNotFound naming the version otherwise.

@@ -1,5 +1,7 @@
 #include "engine/timestamp.h"
 
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -99,8 +101,66 @@ absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text) {
 }
 
 std::string FormatTimestamp(absl::Time t) {
-  // %E4Y: four digits even before year 1000 ("0506-...", not "506-...").
-  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone());
+  std::string out;
+  AppendTimestamp(t, &out);
+  return out;
+}
+
+void AppendTimestamp(absl::Time t, std::string* out) {
+  // 0001-01-01T00:00:00Z and 10000-01-01T00:00:00Z in Unix microseconds.
+  constexpr int64_t kMinMicros = -62135596800LL * 1000000;
+  constexpr int64_t kEndMicros = 253402300800LL * 1000000;
+  constexpr int64_t kDayMicros = 86400LL * 1000000;
+  const bool in_range = t >= absl::FromUnixMicros(kMinMicros) &&
+                        t < absl::FromUnixMicros(kEndMicros);
+  const int64_t us = in_range ? absl::ToUnixMicros(t) : 0;
+  if (!in_range || absl::FromUnixMicros(us) != t) {
+    // %E4Y: four digits even before year 1000 ("0506-...", not "506-...").
+    out->append(
+        absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone()));
+    return;
+  }
+  int64_t days = us / kDayMicros;
+  int64_t rem = us % kDayMicros;
+  if (rem < 0) {
+    rem += kDayMicros;
+    --days;
+  }
+  // The civil date of a day count since 1970-01-01 (H. Hinnant's
+  // days_from_civil inverse).
+  const int64_t z = days + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const int64_t secs = rem / 1000000;
+  const int64_t micros = rem % 1000000;
+  char buf[27];  // YYYY-MM-DDTHH:MM:SS.ffffffZ
+  auto put = [&buf](int at, int64_t value, int width) {
+    for (int i = at + width - 1; i >= at; --i) {
+      buf[i] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  put(0, year, 4);
+  buf[4] = '-';
+  put(5, month, 2);
+  buf[7] = '-';
+  put(8, day, 2);
+  buf[10] = 'T';
+  put(11, secs / 3600, 2);
+  buf[13] = ':';
+  put(14, secs / 60 % 60, 2);
+  buf[16] = ':';
+  put(17, secs % 60, 2);
+  buf[19] = '.';
+  put(20, micros, 6);
+  buf[26] = 'Z';
+  out->append(buf, sizeof(buf));
 }
 
 }  // namespace fifo

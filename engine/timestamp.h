@@ -24,8 +24,15 @@ namespace fifo {
 absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view text);
 
 // "2025-11-20T10:00:00.000000Z": UTC, always six fractional digits, so that
-// the text sorts in time order. REQUIRES: `t` is a whole microsecond.
+// the text sorts in time order. REQUIRES: `t` is a whole microsecond. The
+// project's one timestamp formatter: every RFC 3339 text we write (CSV, JSON,
+// tables, logs, the stores' time columns) is this text.
 std::string FormatTimestamp(absl::Time t);
+
+// Appends FormatTimestamp(t) to `*out`, without a temporary string: for
+// writers of many rows (bulk inserts, CSV). Whole microseconds in years
+// 0001..9999 take a fast path; anything else is absl::FormatTime's text.
+void AppendTimestamp(absl::Time t, std::string* out);
 
 }  // namespace fifo
 

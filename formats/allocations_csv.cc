@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "engine/timestamp.h"
 #include "formats/csv_table.h"
+#include "formats/csv_writer.h"
 
 namespace fifo {
 namespace {

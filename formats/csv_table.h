@@ -1,8 +1,8 @@
 // File: formats/csv_table.h
 //
 // The CSV layer shared by every CSV format in formats/ (package-internal):
-// a streaming RFC 4180 reader of a table with a header row, and the writer's
-// field quoting.
+// a streaming RFC 4180 reader of a table with a header row. The writer is
+// formats/csv_writer.h.
 //
 // Reading (ReadCsvTable) is strict, so that every format inherits one error
 // discipline:
@@ -132,14 +132,6 @@ absl::Status FileOpenError(const std::string& path, int error_number);
 // above U+10FFFF) and has no NUL byte; kInvalidArgument saying what and at
 // which byte offset otherwise.
 absl::Status CheckUtf8(absl::string_view text);
-
-// Writing. A field is quoted (RFC 4180: wrapped in '"', inner quotes doubled)
-// only when it contains a comma, a quote, CR or LF.
-bool CsvNeedsQuoting(absl::string_view field);
-void AppendCsvField(absl::string_view field, std::string* out);
-// The fields joined by commas, each quoted as needed, then "\n".
-void AppendCsvRecord(const std::vector<absl::string_view>& fields,
-                     std::string* out);
 
 }  // namespace fifo
 

@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "engine/timestamp.h"
 #include "formats/csv_table.h"
+#include "formats/csv_writer.h"
 #include "formats/first_line_index.h"
 
 namespace fifo {

@@ -118,15 +118,15 @@ check storage \
 
 check grpc \
   'kind(cc_library, rdeps(//..., //third_party:grpc))' \
-  '//proto:* + //api:* + //service:* + //cli/... + //tests/e2e/... + //bench/...'
+  '//proto:* + //api:* + //service:* + //service/metrics:* + //cli/... + //tests/e2e/... + //bench/...'
 
 check protobuf \
   '//third_party:protobuf' \
-  '//proto:* + //api:* + //service:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:* + //formats:*'
+  '//proto:* + //api:* + //service:* + //service/metrics:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:* + //formats:*'
 
 check fifo_v1_messages \
   '//proto:fifo_cc_proto' \
-  '//api:* + //service:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:*'
+  '//api:* + //service:* + //service/metrics:* + //cli/... + //tests/e2e/... + //bench/... + //fuzz:*'
 
 check curl \
   '//third_party:curl' \

@@ -36,6 +36,10 @@ PACKAGES=(
   python3-yaml
   # /usr/bin/time for bench/run.sh (wall time and peak RSS).
   time
+  # fifo_server's /metrics (issue: operations): prometheus-cpp's registry and
+  # Prometheus text format instead of hand-written exposition, served by
+  # cpp-httplib, Debian's packaged HTTP server library (service/metrics).
+  prometheus-cpp-dev libcpp-httplib-dev
 )
 
 missing=()

@@ -48,6 +48,9 @@
 #include "absl/time/time.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "service/metrics/http_listener.h"
+#include "service/metrics/metrics.h"
+#include "service/metrics/rpc_observer.h"
 #include "engine/fifo_engine.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -86,6 +89,10 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "How long calls in flight may run after SIGTERM/SIGINT.");
 ABSL_FLAG(bool, reflection, true,
           "Serve gRPC server reflection (v1alpha) for grpcurl and similar.");
+ABSL_FLAG(std::string, http_listen, "",
+          "HOST:PORT of the HTTP listener serving Prometheus metrics at "
+          "/metrics (port 0 picks a free one; the address is logged as "
+          "event http_serving). Empty: no HTTP listener.");
 ABSL_FLAG(std::string, log_level, "",
           "debug, info, warning or error (default: $FIFO_LOG_LEVEL, else "
           "info).");
@@ -247,6 +254,31 @@ int Run(int argc, char** argv) {
                : kExitStartFailure;
   }
 
+  // Metrics. The store gauges are read at scrape time through a store of
+  // their own (a LedgerStore serialises its calls; scrapes are rare).
+  std::shared_ptr<LedgerStore> gauge_store;
+  if (!absl::GetFlag(FLAGS_http_listen).empty()) {
+    absl::StatusOr<std::unique_ptr<LedgerStore>> opened =
+        OpenLedgerStore(config.db_url);
+    if (!opened.ok()) {
+      LogEvent(LogLevel::kError, "startup_failed",
+               {{"error", std::string(opened.status().message())}});
+      return kExitStartFailure;
+    }
+    gauge_store = *std::move(opened);
+  }
+  ServerMetrics metrics([gauge_store]() {
+    StoreGauges gauges;
+    if (gauge_store == nullptr) return gauges;
+    absl::StatusOr<std::optional<int64_t>> latest =
+        gauge_store->LatestCompletedVersion();
+    if (latest.ok()) gauges.latest_version = latest->value_or(0);
+    absl::StatusOr<std::vector<ReviewItem>> open =
+        gauge_store->ListReviewItems(ReviewFilter::kOpen);
+    if (open.ok()) gauges.unmatched_sells_open = static_cast<int64_t>(open->size());
+    return gauges;
+  });
+
   // The server.
   grpc::EnableDefaultHealthCheckService(true);
   if (absl::GetFlag(FLAGS_reflection)) {
@@ -261,6 +293,12 @@ int Run(int argc, char** argv) {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int selected_port = 0;
   builder.AddListeningPort(listen->text, *credentials, &selected_port);
+  // Every call: metrics and one access-log line (service/metrics).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      std::make_unique<RpcObserverFactory>(&metrics, &authorizer));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   for (const std::unique_ptr<grpc::Service>& service : handlers->services) {
     builder.RegisterService(service.get());
   }
@@ -288,6 +326,21 @@ int Run(int argc, char** argv) {
             {"transport", transport},
             {"reflection", absl::GetFlag(FLAGS_reflection) ? "on" : "off"},
             {"store", RedactStoreUrl(config.db_url)}});
+  HttpListener http(&metrics);
+  if (!absl::GetFlag(FLAGS_http_listen).empty()) {
+    absl::StatusOr<std::string> http_bound =
+        http.Start(absl::GetFlag(FLAGS_http_listen));
+    if (!http_bound.ok()) {
+      LogEvent(LogLevel::kError, "listen_failed",
+               {{"listen", absl::GetFlag(FLAGS_http_listen)},
+                {"detail", std::string(http_bound.status().message())}});
+      server->Shutdown();
+      return absl::IsInvalidArgument(http_bound.status()) ? kExitConfig
+                                                          : kExitStartFailure;
+    }
+    LogEvent(LogLevel::kInfo, "http_serving",
+             {{"address", *http_bound}, {"paths", "/metrics"}});
+  }
   std::cout << "fifo_server listening on " << bound << std::endl;
 
   // Wait for SIGINT/SIGTERM, then drain.
@@ -308,6 +361,7 @@ int Run(int argc, char** argv) {
   server->Shutdown(std::chrono::system_clock::now() +
                    absl::ToChronoNanoseconds(grace));
   server->Wait();
+  http.Stop();
   LogEvent(LogLevel::kInfo, "stopped");
   return 0;
 }

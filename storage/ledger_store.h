@@ -33,12 +33,15 @@
 // versions. With SQLite, writers take the database's single write lock; a
 // run holds it from its first write until Commit/Abort, so other writers
 // wait up to the busy timeout (30 s) and then fail with kUnavailable.
+//
+// The records the store exchanges are in storage/records.h, the run writer
+// in storage/run_writer.h and the streaming import in storage/trade_import.h;
+// this header includes all three. Reports over a store (PnL summaries, the
+// legacy comparison) are in core/.
 #ifndef FIFO_STORAGE_LEDGER_STORE_H_
 #define FIFO_STORAGE_LEDGER_STORE_H_
 
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,277 +50,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/time.h"
-#include "absl/types/span.h"
-#include "engine/allocation.h"
-#include "engine/decimal.h"
-#include "engine/fifo_engine.h"
+#include "absl/time/civil_time.h"
 #include "engine/trade.h"
+#include "storage/records.h"
+#include "storage/run_writer.h"
+#include "storage/trade_import.h"
 
 namespace fifo {
-
-// ---------------------------------------------------------------- runs ----
-
-enum class RunMode { kFull, kIncremental, kSymbol };
-enum class RunTrigger { kManual, kScheduled, kApi };
-enum class RunStatus { kRunning, kCompleted, kFailed, kPartial };
-
-// The words stored in fifo_computation_log ("full", "manual", "running", ...).
-absl::string_view RunModeName(RunMode mode);
-absl::string_view RunTriggerName(RunTrigger trigger);
-absl::string_view RunStatusName(RunStatus status);
-// Inverses; kInvalidArgument for any other word (exact, lower case).
-absl::StatusOr<RunMode> ParseRunMode(absl::string_view text);
-absl::StatusOr<RunTrigger> ParseRunTrigger(absl::string_view text);
-absl::StatusOr<RunStatus> ParseRunStatus(absl::string_view text);
-
-// What a run is about to compute (LedgerStore::StartRun).
-struct RunOptions {
-  // The one symbol of a kSymbol run (required then); unset = all symbols.
-  // Informational for kFull and kIncremental.
-  std::optional<std::string> symbol;
-  RunMode mode = RunMode::kFull;
-  RunTrigger triggered_by = RunTrigger::kManual;
-  int algorithm_version = kAlgorithmVersion;
-  std::string config_hash;
-  // kIncremental only (required then, forbidden otherwise): the completed
-  // version the run extends. Full and symbol runs get a new version.
-  std::optional<int64_t> extend_version;
-  // Why this run is not incremental (e.g. "backfill detected"); may be empty.
-  std::string fallback_reason;
-};
-
-// One row of fifo_computation_log.
-struct ComputationRun {
-  int64_t id = 0;
-  std::optional<std::string> symbol;
-  int64_t allocation_version = 0;
-  std::string batch_id;  // lower-case UUID text
-  absl::Time start;
-  std::optional<absl::Time> end;
-  std::optional<int64_t> duration_ms;
-  RunStatus status = RunStatus::kRunning;
-  RunMode mode = RunMode::kFull;
-  RunTrigger triggered_by = RunTrigger::kManual;
-  int algorithm_version = 0;
-  std::string config_hash;
-  std::string fallback_reason;
-  int64_t buys_processed = 0;
-  int64_t sells_processed = 0;
-  int64_t allocations_created = 0;
-  std::optional<Decimal> total_pnl;
-  std::vector<std::string> symbols_processed;
-  std::string error_message;
-};
-
-// Final statistics of a run (RunWriter::Commit).
-struct RunStats {
-  int64_t buys_processed = 0;
-  int64_t sells_processed = 0;
-  int64_t allocations_created = 0;
-  Decimal total_pnl;
-  std::vector<std::string> symbols_processed;
-};
-
-// Writes one run's results. Every write goes into ONE database transaction,
-// begun at the first write and ended by Commit (everything becomes visible
-// at once, and the log row turns 'completed') or Abort (nothing of it is
-// kept, the log row turns 'failed'). If the process dies first, the
-// transaction never commits: none of the run's rows are ever visible.
-//
-// After any method fails, the transaction is unusable: call Abort. The
-// destructor aborts a run that was neither committed nor aborted.
-//
-// Writes may overlap the caller's work: a large WriteAllocations (1,024 rows
-// or more) may return once its rows are formatted and queued, while one
-// background thread of the writer inserts them (at most a chunk waiting
-// behind the one being written), and later snapshot and review writes queue
-// behind it in call order. The error of a queued write is returned by the
-// next WriteAllocations, WriteSnapshot, EnqueueReview, CarryForward or
-// Commit; the run then fails as above and nothing of it is committed.
-// CarryForward and Commit wait for the queue to drain; Abort and the
-// destructor drop what is queued and join the thread.
-//
-// Thread safety: not thread-safe; owned and driven by one thread.
-class RunWriter {
- public:
-  virtual ~RunWriter() = default;
-
-  // The run's log row as StartRun created it (status running).
-  virtual const ComputationRun& run() const = 0;
-
-  // Begins the run's transaction now (instead of at the first write) and
-  // takes the version's write lock: PostgreSQL's advisory lock on the
-  // version, SQLite's database write lock. What the caller reads after this
-  // cannot be changed by another writer of the same version until Commit or
-  // Abort; an incremental run calls it before reading the snapshots it
-  // extends. Blocks while another writer holds the lock (SQLite: up to the
-  // busy timeout, then kUnavailable).
-  virtual absl::Status Begin() = 0;
-
-  // Appends allocations to the run's version; each row gets the next seq, in
-  // call order (so write a symbol's rows in engine order). Every row's
-  // symbol, sell and (when matched) buy must be trades in the store.
-  // Errors: kFailedPrecondition (a constraint: unknown trade, buy after
-  // sell, ...), kAlreadyExists (same sell/buy pair twice in the version).
-  virtual absl::Status WriteAllocations(
-      absl::Span<const Allocation> allocations) = 0;
-
-  // Replaces the version's snapshot of `symbol`: its open lots (in the given
-  // order) and its high-water mark, plus `ingest_seq_seen`, the
-  // LedgerStore::MaxIngestSeq() the run read before scanning trades.
-  virtual absl::Status WriteSnapshot(const std::string& symbol,
-                                     const SymbolState& state,
-                                     int64_t ingest_seq_seen) = 0;
-
-  // Copies the allocations and snapshot (lots and watermark) of every symbol
-  // of the completed version `from_version` except `exclude_symbols` into
-  // this run's version, so that a per-symbol run still yields a complete
-  // version. Carried rows keep their allocation_time, take this run's batch
-  // id and get the next seqs (by symbol, then their old seq). Returns the
-  // number of allocation rows copied. Errors: kFailedPrecondition when
-  // `from_version` has no completed run or is this run's version.
-  virtual absl::StatusOr<int64_t> CarryForward(
-      int64_t from_version, const std::vector<std::string>& exclude_symbols) = 0;
-
-  // Puts an unmatched sell into manual_review_queue (issue_type
-  // "unmatched_sell", severity "high", details as JSON). An item still open
-  // for the same order and issue is refreshed (version, details) instead of
-  // duplicated.
-  virtual absl::Status EnqueueReview(const UnmatchedSell& unmatched) = 0;
-
-  // Commits everything written and marks the run completed with `stats`,
-  // its end time and duration, in the same transaction. Returns the final
-  // log row. Errors: kFailedPrecondition after a failed write or a second
-  // Commit/Abort; kAborted when the log row is no longer 'running' (marked
-  // abandoned meanwhile): then nothing is committed.
-  virtual absl::StatusOr<ComputationRun> Commit(const RunStats& stats) = 0;
-
-  // Rolls back everything written and marks the run failed with
-  // `error_message` (a separate small transaction). No-op error
-  // kFailedPrecondition after Commit or Abort.
-  virtual absl::Status Abort(const std::string& error_message) = 0;
-};
-
-// ------------------------------------------------------- other records ----
-
-struct AppliedMigration {
-  int version = 0;
-  std::string name;
-  absl::Time applied_at;
-};
-
-struct ImportResult {
-  int64_t inserted = 0;   // new trades (would be inserted, for a dry run)
-  int64_t unchanged = 0;  // already stored with identical facts
-};
-
-// One import transaction fed in batches (LedgerStore::BeginImport). Trades
-// are numbered across batches ("trade #N" in errors counts from the first
-// trade of the first batch). A duplicate order_id across batches is treated
-// exactly as one within a batch: identical facts count as unchanged,
-// different facts fail the import. Not thread-safe.
-class TradeImport {
- public:
-  // Rolls back unless Finish succeeded.
-  virtual ~TradeImport() = default;
-
-  // Checks `batch` and records it inside the open transaction. After an
-  // error the import is dead: nothing is written, later calls fail.
-  virtual absl::Status Add(absl::Span<const Trade> batch) = 0;
-
-  // The counts of the trades added so far: what Finish returns when it
-  // commits. Lets a caller answer its client before committing, so that an
-  // answer that cannot be delivered leaves nothing written.
-  virtual ImportResult counts() const = 0;
-
-  // Commits (a dry run rolls back instead) and returns the counts.
-  virtual absl::StatusOr<ImportResult> Finish() = 0;
-};
-
-struct TradeFilter {
-  std::optional<std::string> symbol;  // unset = every symbol
-  int page_size = 1000;               // 1..100000
-  std::string page_token;             // "" = first page
-};
-
-struct TradePage {
-  std::vector<Trade> trades;    // by symbol, order_time, order_id
-  std::string next_page_token;  // "" = no more pages
-};
-
-// A page of rows in order; a non-OK status stops the scan and is returned.
-using TradeSink = std::function<absl::Status(const std::vector<Trade>& page)>;
-
-// An allocation as stored in a version.
-struct StoredAllocation {
-  int64_t version = 0;
-  int64_t seq = 0;
-  std::string batch_id;
-  absl::Time allocation_time;
-  Allocation allocation;
-};
-
-struct AllocationFilter {
-  int64_t version = 0;
-  std::optional<std::string> symbol;
-  std::optional<absl::Time> sell_time_from;  // inclusive
-  std::optional<absl::Time> sell_time_to;    // exclusive
-  enum class Kind { kAll, kMatchedOnly, kUnmatchedOnly };
-  Kind kind = Kind::kAll;
-  int page_size = 10000;
-};
-
-using AllocationSink =
-    std::function<absl::Status(const std::vector<StoredAllocation>& page)>;
-
-// A version's snapshot of one symbol.
-struct StoredSnapshot {
-  SymbolState state;  // open lots in stored order, high-water mark
-  int64_t ingest_seq_seen = 0;
-  absl::Time snapshot_time;
-};
-
-struct RunPage {
-  std::vector<ComputationRun> runs;  // newest first
-  std::string next_page_token;
-};
-
-struct ReviewItem {
-  int64_t id = 0;
-  std::string order_id;
-  std::string symbol;
-  std::string issue_type;
-  std::string severity;
-  absl::Time created_at;
-  bool resolved = false;
-  std::string resolution_note;
-  std::optional<absl::Time> resolved_at;
-  std::optional<int64_t> allocation_version;
-  std::string details;  // JSON text
-};
-
-enum class ReviewFilter { kAll, kOpen, kResolved };
-
-// Allowed |sell size - allocated size| per symbol (its dust threshold,
-// ERRATA 3/8); symbols not listed use `default_sell_tolerance` (0: exact).
-struct InvariantOptions {
-  std::map<std::string, Decimal> sell_tolerance_by_symbol;
-  Decimal default_sell_tolerance;
-  // Only this symbol's queries run when set; every symbol of the version
-  // otherwise.
-  std::optional<std::string> symbol;
-};
-
-struct InvariantViolation {
-  // "sell_fully_allocated", "buy_not_over_allocated", "pnl_consistent",
-  // "no_orphans" or "buy_before_sell" (the design's queries 1-5).
-  std::string invariant;
-  std::string symbol;
-  std::string order_id;             // the sell or buy concerned
-  std::optional<int64_t> seq;       // the allocation row, when one is
-  std::string message;
-};
 
 // ------------------------------------------------- legacy PnL columns ----
 //
@@ -351,53 +90,6 @@ struct InvariantViolation {
 // adoption (trades recorded by this system have NULL legacy values). Only
 // DropLegacyColumns removes them.
 
-// The seven legacy columns, in this order.
-const std::vector<std::string>& LegacyColumnNames();
-
-// Renamed legacy table kept by an adoption, and the Phase 3 backup table.
-inline constexpr char kLegacyTradeTable[] = "legacy_trade_records";
-inline constexpr char kLegacyBackupTable[] = "trade_records_backup_old_pnl";
-
-// One sell with its legacy values (NULL = nullopt).
-struct LegacySell {
-  std::string order_id;
-  std::string symbol;
-  absl::Time order_time;
-  std::optional<std::string> parent_id;
-  std::optional<std::string> parent_ids;
-  std::optional<Decimal> pnl_usd;
-  std::optional<Decimal> cost_basis_usd;
-  std::optional<Decimal> sale_proceeds_usd;
-  std::optional<Decimal> net_sale_proceeds_usd;
-  std::optional<Decimal> realized_profit;
-};
-
-// A page of sells in (symbol, order_id) order; a non-OK status stops.
-using LegacySellSink =
-    std::function<absl::Status(const std::vector<LegacySell>& page)>;
-
-struct LegacyStatus {
-  // The legacy columns trade_records has, in LegacyColumnNames() order: all
-  // seven after migration 0002, none after DropLegacyColumns.
-  std::vector<std::string> columns;
-  bool legacy_table = false;  // kLegacyTradeTable exists (an adoption ran)
-  bool backup_table = false;  // kLegacyBackupTable exists
-  std::vector<std::string> snapshot_tables;  // historical_pnl_snapshot_*
-  int64_t sells = 0;             // sells in trade_records
-  int64_t sells_with_pnl = 0;    // of which with a legacy pnl_usd
-};
-
-struct LegacySnapshotResult {
-  std::string table;  // historical_pnl_snapshot_YYYYMMDD
-  int64_t rows = 0;   // sells copied
-  absl::Time snapshot_time;
-};
-
-struct LegacyDropResult {
-  std::string backup_table;          // kLegacyBackupTable
-  int64_t backed_up_rows = 0;        // sells inserted by this call
-  std::vector<std::string> dropped;  // legacy columns dropped
-};
 
 // ------------------------------------------------------------ the store ----
 
@@ -635,83 +327,6 @@ std::string DefaultStoreUrl();
 
 // `url` with any password replaced by "***" (for logs and messages).
 std::string RedactStoreUrl(const std::string& url);
-
-// ------------------------------------------------------------- reports ----
-
-enum class PnlGrouping { kNone, kDay, kMonth };
-
-struct PnlQuery {
-  int64_t version = 0;
-  std::optional<std::string> symbol;
-  std::optional<absl::Time> sell_time_from;  // inclusive
-  std::optional<absl::Time> sell_time_to;    // exclusive
-  PnlGrouping grouping = PnlGrouping::kNone;
-};
-
-// Realized PnL of one symbol (and period) of a version.
-struct PnlRow {
-  std::string symbol;
-  std::string period;  // "" (kNone), "2025-11-20" (kDay), "2025-11" (kMonth)
-  int64_t sells = 0;   // distinct sells with a row in the group
-  int64_t matched_allocations = 0;
-  int64_t unmatched_allocations = 0;
-  Decimal matched_size;
-  Decimal unmatched_size;
-  Decimal proceeds_usd;      // matched rows
-  Decimal net_proceeds_usd;  // matched rows
-  Decimal cost_basis_usd;    // matched rows
-  Decimal realized_pnl_usd;  // sum of pnl_usd over matched rows
-};
-
-// Sums a version's allocations (by sell_time, UTC) exactly with Decimal,
-// one row per symbol (and period), by symbol then period. Errors as
-// ScanAllocations.
-absl::StatusOr<std::vector<PnlRow>> SummarizePnl(LedgerStore& store,
-                                                 const PnlQuery& query);
-
-// ------------------------------------------------- legacy comparison ----
-
-// One sell: the old system's PnL against a version's.
-struct LegacyPnlRow {
-  std::string symbol;
-  std::string order_id;
-  absl::Time sell_time;
-  std::optional<Decimal> old_pnl;     // legacy pnl_usd; nullopt when NULL
-  // Sum of pnl_usd over the version's matched rows of this sell; nullopt
-  // when the version has no row of it (a sell after its high-water mark).
-  std::optional<Decimal> new_pnl;
-  std::optional<Decimal> difference;  // new_pnl - old_pnl, when both are set
-  Decimal unmatched_size;             // the version's unmatched remainder
-};
-
-struct LegacyPnlSymbol {
-  std::string symbol;
-  int64_t sells = 0;           // sells of the symbol
-  int64_t sells_with_old = 0;  // of which with a legacy pnl_usd
-  Decimal old_total;           // sum of the legacy pnl_usd (NULLs skipped)
-  Decimal new_total;           // sum of new_pnl
-  Decimal difference;          // new_total - old_total
-  // By |difference| descending, then order_id; rows without a difference
-  // (no legacy value or no new row) last, by order_id.
-  std::vector<LegacyPnlRow> rows;
-};
-
-struct LegacyPnlComparison {
-  int64_t version = 0;
-  std::vector<LegacyPnlSymbol> symbols;  // bytewise by symbol
-  Decimal old_total;
-  Decimal new_total;
-  Decimal difference;
-};
-
-// Design Phase 1 "Compare results": per symbol and per sell, the legacy
-// pnl_usd against the sum of `version`'s allocation pnl_usd, exactly (the
-// design's two SUM queries, per sell). `version` should be a completed one
-// (core ResolveVersion); an unknown version just has no new rows.
-// Memory O(sells). Errors as ScanLegacySells and ScanAllocations.
-absl::StatusOr<LegacyPnlComparison> CompareLegacyPnl(
-    LedgerStore& store, int64_t version,
-    const std::optional<std::string>& symbol);
 
 }  // namespace fifo
 

@@ -18,12 +18,13 @@
 #include "gtest/gtest.h"
 #include "soci/soci.h"
 #include "storage/ledger_store.h"
-#include "storage/testing/test_store.h"
+#include "storage/testing/legacy_ledger.h"
+#include "storage/testing/store_fixture.h"
 
 namespace fifo {
 namespace {
 
-using ::fifo::testing::TestStore;
+using ::fifo::testing::StoreFixture;
 
 Decimal D(const std::string& text) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
@@ -31,100 +32,18 @@ Decimal D(const std::string& text) {
   return d.ok() ? *d : Decimal();
 }
 
-// The old system's trade_records: the design's table plus the seven derived
-// columns, with the design's index names. SQLite's old system declared
-// DECIMAL (NUMERIC affinity: 0.5 is stored as a REAL) and kept pnl_usd as
-// TEXT; times without an offset (UTC by SQLite's convention) in one row.
-const char kOldSqliteSchema[] = R"sql(
-CREATE TABLE trade_records (
-    order_id VARCHAR PRIMARY KEY,
-    symbol VARCHAR NOT NULL,
-    side VARCHAR NOT NULL,
-    size DECIMAL NOT NULL,
-    price DECIMAL NOT NULL,
-    order_time TIMESTAMP NOT NULL,
-    total_fees_usd DECIMAL DEFAULT 0,
-    status VARCHAR,
-    order_type VARCHAR,
-    "trigger" TEXT,
-    source VARCHAR NOT NULL,
-    ingest_via VARCHAR,
-    last_reconciled_at TIMESTAMP,
-    last_reconciled_via VARCHAR,
-    remaining_size DECIMAL,
-    created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-    updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-    parent_id VARCHAR,
-    parent_ids TEXT,
-    pnl_usd TEXT,
-    cost_basis_usd DECIMAL,
-    sale_proceeds_usd DECIMAL,
-    net_sale_proceeds_usd DECIMAL,
-    realized_profit DECIMAL
-);
-CREATE INDEX idx_trade_records_symbol_time ON trade_records(symbol, order_time);
-CREATE INDEX idx_trade_records_side_symbol ON trade_records(side, symbol);
-CREATE INDEX idx_trade_records_order_time ON trade_records(order_time DESC);
-CREATE TRIGGER trade_records_old_touch AFTER UPDATE ON trade_records
-BEGIN SELECT 1; END;
-)sql";
-
-const char kOldPostgresSchema[] = R"sql(
-CREATE TABLE trade_records (
-    order_id VARCHAR PRIMARY KEY,
-    symbol VARCHAR NOT NULL,
-    side VARCHAR NOT NULL,
-    size DECIMAL NOT NULL CHECK (size > 0),
-    price DECIMAL NOT NULL CHECK (price > 0),
-    order_time TIMESTAMP WITH TIME ZONE NOT NULL,
-    total_fees_usd DECIMAL DEFAULT 0,
-    status VARCHAR,
-    order_type VARCHAR,
-    "trigger" JSONB,
-    source VARCHAR NOT NULL,
-    ingest_via VARCHAR,
-    last_reconciled_at TIMESTAMP WITH TIME ZONE,
-    last_reconciled_via VARCHAR,
-    remaining_size DECIMAL,
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT NOW(),
-    updated_at TIMESTAMP WITH TIME ZONE DEFAULT NOW(),
-    parent_id VARCHAR,
-    parent_ids TEXT[],
-    pnl_usd DECIMAL,
-    cost_basis_usd DECIMAL,
-    sale_proceeds_usd DECIMAL,
-    net_sale_proceeds_usd DECIMAL,
-    realized_profit DECIMAL
-);
-CREATE INDEX idx_trade_records_symbol_time ON trade_records(symbol, order_time);
-CREATE INDEX idx_trade_records_side_symbol ON trade_records(side, symbol);
-CREATE INDEX idx_trade_records_order_time ON trade_records(order_time DESC);
-)sql";
-
-class LegacyTest : public ::testing::TestWithParam<std::string> {
+class LegacyTest : public StoreFixture {
  protected:
   void SetUp() override {
-    absl::StatusOr<TestStore> test_store = TestStore::Create(GetParam());
-    if (absl::IsFailedPrecondition(test_store.status())) {
-      GTEST_SKIP() << test_store.status().message()
-                   << ": skipping the PostgreSQL half";
-    }
-    ASSERT_TRUE(test_store.ok()) << test_store.status();
-    test_store_.emplace(*std::move(test_store));
+    StoreFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     raw_ = test_store_->OpenRawSession();
-    absl::StatusOr<std::unique_ptr<LedgerStore>> store =
-        OpenLedgerStore(test_store_->keyword_url());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
   }
 
   void TearDown() override {
-    store_.reset();
     raw_.reset();
-    test_store_.reset();
+    StoreFixture::TearDown();
   }
-
-  bool sqlite() const { return GetParam() == "sqlite"; }
 
   // Raw SQL outside the store; the error text, "" on success.
   std::string Raw(const std::string& sql) {
@@ -150,57 +69,9 @@ class LegacyTest : public ::testing::TestWithParam<std::string> {
 
   // The old system's database, with wrong legacy values on the sells.
   void CreateOldSystemDatabase() {
-    ASSERT_EQ(Raw(sqlite() ? kOldSqliteSchema : kOldPostgresSchema), "");
-    const std::string ids_sell1 = sqlite() ? "'[\"BUY-2\"]'" : "'{BUY-2}'";
-    const std::string ids_esell =
-        sqlite() ? "'[\"E-BUY\",\"BUY-1\"]'" : "'{E-BUY,BUY-1}'";
-    const std::string naive = sqlite() ? "'2025-11-20 09:00:00'"
-                                       : "'2025-11-20T09:00:00Z'";
-    const std::string cols =
-        "(order_id, symbol, side, size, price, order_time, total_fees_usd, "
-        "source, status, parent_id, parent_ids, pnl_usd, cost_basis_usd, "
-        "sale_proceeds_usd, net_sale_proceeds_usd, realized_profit, "
-        "remaining_size)";
-    for (const std::string& values : {
-             // Buys: the old system left remaining_size on them.
-             std::string("('BUY-1', 'BTC-USD', 'buy', 0.5, 30000, "
-                         "'2025-11-20T10:00:00Z', 1.00, 'websocket', "
-                         "'FILLED', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-                         "0)"),
-             std::string("('BUY-2', 'BTC-USD', 'buy', 0.3, 31000, "
-                         "'2025-11-20T10:05:00Z', 0.30, 'websocket', "
-                         "'FILLED', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-                         "0.1)"),
-             // Corrupted: matched to BUY-2 only, a nonsense PnL.
-             absl::StrCat("('SELL-1', 'BTC-USD', 'sell', 0.7, 32000, "
-                          "'2025-11-20T10:10:00Z', 0.70, 'websocket', "
-                          "'FILLED', 'BUY-2', ",
-                          ids_sell1,
-                          ", '-12.345678901234567891', 21700, 22400, "
-                          "22399.3, 1, NULL)"),
-             std::string("('SELL-2', 'BTC-USD', 'sell', 0.1, 33000, "
-                         "'2025-11-20T10:20:00Z', 0, 'websocket', 'FILLED', "
-                         "'BUY-1', NULL, '250', 3000, 3300, 3300, 300, "
-                         "NULL)"),
-             absl::StrCat("('E-BUY', 'ETH-USD', 'buy', 2, 2000, ", naive,
-                          ", 0.5, 'manual', NULL, NULL, NULL, NULL, NULL, "
-                          "NULL, NULL, NULL, NULL)"),
-             // Upper-case side, a parent from another symbol.
-             absl::StrCat("('E-SELL', 'ETH-USD', 'SELL', 3, 2100, "
-                          "'2025-11-21T09:00:00Z', 0.3, 'manual', NULL, "
-                          "'E-BUY', ",
-                          ids_esell,
-                          ", '999.99', 4000, 6300, 6299.7, 2299.7, NULL)"),
-             // A sell the old system never priced.
-             std::string("('E-SELL2', 'ETH-USD', 'sell', 0.1, 2200, "
-                         "'2025-11-21T10:00:00Z', 0, 'manual', NULL, NULL, "
-                         "NULL, NULL, NULL, NULL, NULL, NULL, NULL)"),
-         }) {
-      ASSERT_EQ(Raw(absl::StrCat("INSERT INTO trade_records ", cols,
-                                 " VALUES ", values)),
-                "")
-          << values;
-    }
+    absl::Status created =
+        ::fifo::testing::CreateOldSystemDatabase(*test_store_);
+    ASSERT_TRUE(created.ok()) << created;
   }
 
   void Migrate() {
@@ -264,9 +135,7 @@ class LegacyTest : public ::testing::TestWithParam<std::string> {
     return run.ok() ? run->allocation_version : 0;
   }
 
-  std::optional<TestStore> test_store_;
   std::unique_ptr<soci::session> raw_;
-  std::unique_ptr<LedgerStore> store_;
 };
 
 TEST_P(LegacyTest, AFreshStoreHasTheLegacyColumnsAllNull) {
@@ -394,87 +263,6 @@ TEST_P(LegacyTest, MigrateAdoptsAnOldSystemsTradeRecords) {
   EXPECT_EQ(imported->unchanged, 1);
 }
 
-TEST_P(LegacyTest, CompareLegacyPnlAgainstAVersion) {
-  CreateOldSystemDatabase();
-  Migrate();
-  std::map<std::string, Decimal> expected;
-  const int64_t version = RunFull(&expected);
-  ASSERT_GT(version, 0);
-
-  absl::StatusOr<LegacyPnlComparison> cmp =
-      CompareLegacyPnl(*store_, version, std::nullopt);
-  ASSERT_TRUE(cmp.ok()) << cmp.status();
-  EXPECT_EQ(cmp->version, version);
-  ASSERT_EQ(cmp->symbols.size(), 2u);
-  const LegacyPnlSymbol& btc = cmp->symbols[0];
-  const LegacyPnlSymbol& eth = cmp->symbols[1];
-  EXPECT_EQ(btc.symbol, "BTC-USD");
-  EXPECT_EQ(eth.symbol, "ETH-USD");
-
-  std::map<std::string, Decimal> old_pnl = {
-      {"SELL-1", D("-12.345678901234567891")},
-      {"SELL-2", D("250")},
-      {"E-SELL", D("999.99")}};
-  for (const LegacyPnlSymbol* sym : {&btc, &eth}) {
-    Decimal old_total, new_total;
-    for (const LegacyPnlRow& row : sym->rows) {
-      SCOPED_TRACE(row.order_id);
-      ASSERT_TRUE(row.new_pnl.has_value());
-      EXPECT_EQ(*row.new_pnl, expected[row.order_id]);
-      new_total += *row.new_pnl;
-      auto old = old_pnl.find(row.order_id);
-      if (old == old_pnl.end()) {
-        EXPECT_FALSE(row.old_pnl.has_value());
-        EXPECT_FALSE(row.difference.has_value());
-        continue;
-      }
-      old_total += old->second;
-      ASSERT_TRUE(row.old_pnl.has_value());
-      EXPECT_EQ(*row.old_pnl, old->second);
-      ASSERT_TRUE(row.difference.has_value());
-      EXPECT_EQ(*row.difference, *row.new_pnl - old->second);  // exact
-    }
-    EXPECT_EQ(sym->old_total, old_total);
-    EXPECT_EQ(sym->new_total, new_total);
-    EXPECT_EQ(sym->difference, new_total - old_total);
-    // By |difference| descending, rows without one last.
-    for (size_t i = 1; i < sym->rows.size(); ++i) {
-      const LegacyPnlRow& a = sym->rows[i - 1];
-      const LegacyPnlRow& b = sym->rows[i];
-      if (!b.difference.has_value()) continue;
-      ASSERT_TRUE(a.difference.has_value()) << a.order_id << " " << b.order_id;
-      EXPECT_GE(a.difference->Abs(), b.difference->Abs())
-          << a.order_id << " " << b.order_id;
-    }
-  }
-  EXPECT_EQ(btc.sells, 2);
-  EXPECT_EQ(btc.sells_with_old, 2);
-  EXPECT_EQ(eth.sells, 2);
-  EXPECT_EQ(eth.sells_with_old, 1);
-  ASSERT_EQ(eth.rows.size(), 2u);
-  EXPECT_EQ(eth.rows[0].order_id, "E-SELL");
-  EXPECT_EQ(eth.rows[1].order_id, "E-SELL2");  // no legacy value: last
-  EXPECT_EQ(eth.rows[0].unmatched_size.ToString(), "1");
-  EXPECT_EQ(eth.rows[1].unmatched_size.ToString(), "0.1");
-  EXPECT_EQ(cmp->old_total, btc.old_total + eth.old_total);
-  EXPECT_EQ(cmp->new_total, btc.new_total + eth.new_total);
-  EXPECT_EQ(cmp->difference, cmp->new_total - cmp->old_total);
-
-  // One symbol; a version without rows leaves the new side empty.
-  cmp = CompareLegacyPnl(*store_, version, std::string("ETH-USD"));
-  ASSERT_TRUE(cmp.ok()) << cmp.status();
-  ASSERT_EQ(cmp->symbols.size(), 1u);
-  EXPECT_EQ(cmp->symbols[0].symbol, "ETH-USD");
-  cmp = CompareLegacyPnl(*store_, version + 100, std::nullopt);
-  ASSERT_TRUE(cmp.ok()) << cmp.status();
-  for (const LegacyPnlSymbol& sym : cmp->symbols) {
-    for (const LegacyPnlRow& row : sym.rows) {
-      EXPECT_FALSE(row.new_pnl.has_value()) << row.order_id;
-      EXPECT_FALSE(row.difference.has_value()) << row.order_id;
-    }
-  }
-}
-
 TEST_P(LegacyTest, SnapshotIsCreatedOnceAndNeverReplaced) {
   CreateOldSystemDatabase();
   Migrate();
@@ -559,8 +347,6 @@ TEST_P(LegacyTest, DropColumnsBacksUpThenDropsInOneStep) {
   EXPECT_EQ(store_->CreateLegacySnapshot(absl::CivilDay(2025, 11, 21))
                 .status()
                 .code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(CompareLegacyPnl(*store_, 1, std::nullopt).status().code(),
             absl::StatusCode::kFailedPrecondition);
 
   // The store works as before; the facts are still immutable.

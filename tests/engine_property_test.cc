@@ -1,6 +1,6 @@
-// Randomized ledgers (fixed seeds, deterministic) run through ComputeLedger
-// and compared, field by field, with a deliberately simple reference: an
-// O(n^2) FIFO over each symbol's sorted trades that rescans every earlier buy
+// Randomized ledgers (fixed seeds; the same on every platform and standard
+// library) run through ComputeLedger and compared, field by field, with a
+// deliberately simple reference: an O(n^2) FIFO over each symbol's sorted trades that rescans every earlier buy
 // for every sell and apportions fees with the ERRATA 5 formula written out
 // (round_half_even(fee * cum / size) at max(18, fee places), differenced).
 // Every engine result is also run through the allocation validator, which
@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <iostream>
 #include <map>
-#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -17,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "bench/ledger_generator.h"
 #include "engine/allocation.h"
 #include "engine/decimal.h"
 #include "engine/fifo_engine.h"
@@ -30,121 +30,43 @@ namespace fifo {
 namespace {
 
 // ---------------------------------------------------------------------------
-// Random ledgers.
+// Random ledgers: the adversarial shape of the project's one generator
+// (bench/ledger_generator.h), which draws with its own PRNG and no standard
+// library distribution, so the ledgers are the same everywhere. Per seed:
+// one to four symbols, up to 100 trades per symbol on few distinct instants
+// (many equal timestamps) in random order, sizes of 0 to 18 places (sells
+// of exactly an earlier buy, or that less the dust threshold; the smallest
+// unit; the threshold itself), prices up to 18 places, fees up to 20, and
+// dust thresholds on some symbols.
 
-class LedgerGenerator {
- public:
-  explicit LedgerGenerator(uint32_t seed) : rng_(seed) {}
-
-  // The standard fixes mt19937_64's output for a seed, but not what its
-  // distributions and std::shuffle make of it: those differ between library
-  // versions. So the draws below are written out, and the ledgers are the
-  // same everywhere. (A tiny modulo bias does not matter here.)
-  int Uniform(int lo, int hi) {  // inclusive
-    return static_cast<int>(Uniform64(lo, hi));
-  }
-  int64_t Uniform64(int64_t lo, int64_t hi) {  // inclusive
-    const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
-    return lo + static_cast<int64_t>(span == 0 ? rng_() : rng_() % span);
-  }
-  bool Chance(double p) {
-    // 53 random bits as a double in [0, 1): exact, so the same everywhere.
-    return static_cast<double>(rng_() >> 11) * 0x1.0p-53 < p;
-  }
-  template <typename T>
-  void Shuffle(std::vector<T>& items) {  // Fisher-Yates
-    for (size_t i = items.size(); i > 1; --i) {
-      std::swap(items[i - 1], items[static_cast<size_t>(
-                                  Uniform64(0, static_cast<int64_t>(i) - 1))]);
-    }
-  }
-
-  // A positive decimal with `scale` places and up to `digits` digits.
-  Decimal Positive(int digits, int scale) {
-    int64_t max = 1;
-    for (int i = 0; i < digits; ++i) max *= 10;
-    return Decimal::FromScaled(Uniform64(1, max - 1), scale);
-  }
-
-  // Ids sort in a random order against each other (mixed case, digits,
-  // punctuation); the counter keeps them unique.
-  std::string OrderId() {
-    static constexpr char kAlphabet[] = "AZaz09-_.Bb";
-    std::string id;
-    const int n = Uniform(1, 3);
-    for (int i = 0; i < n; ++i) {
-      id.push_back(kAlphabet[Uniform(0, sizeof(kAlphabet) - 2)]);
-    }
-    return absl::StrCat(id, "#", next_id_++);
-  }
-
-  struct Ledger {
-    std::vector<Trade> trades;
-    SymbolConfigs configs;
-  };
-
-  Ledger Make() {
-    Ledger ledger;
-    const int symbols = Uniform(1, 4);
-    const absl::Time start = absl::FromUnixSeconds(1763632800);  // 2025-11-20
-    for (int s = 0; s < symbols; ++s) {
-      const std::string symbol = absl::StrCat("SYM", s, "-USD");
-      // Sizes of this symbol have about `size_scale` places (0..18).
-      const int size_scale = Uniform(0, 18);
-      const int trades = Uniform(0, 100);
-      // Few distinct instants, so that many trades share one.
-      const int instants = std::max(1, trades / Uniform(1, 4));
-      SymbolConfig config;
-      if (Chance(0.6)) {
-        config.dust_threshold =
-            Positive(Uniform(1, 3), std::min(18, size_scale + Uniform(0, 3)));
-      }
-      std::vector<Decimal> buy_sizes;
-      for (int i = 0; i < trades; ++i) {
-        Trade t;
-        t.order_id = OrderId();
-        t.symbol = symbol;
-        t.side = Chance(0.5) ? Side::kBuy : Side::kSell;
-        const int scale = std::min(18, size_scale + Uniform(0, 2));
-        if (t.side == Side::kSell && !buy_sizes.empty() && Chance(0.25)) {
-          // Exactly an earlier buy (lots run out exactly), or that less the
-          // dust threshold (lots left with exactly the threshold).
-          t.size = buy_sizes[Uniform(0, buy_sizes.size() - 1)];
-          if (Chance(0.5) &&
-              t.size > config.dust_threshold * Decimal::FromInt(2)) {
-            t.size -= config.dust_threshold;
-          }
-        } else if (Chance(0.05)) {
-          // The smallest unit, or exactly the dust threshold.
-          t.size = Chance(0.5) || config.dust_threshold.is_zero()
-                       ? Decimal::FromScaled(1, 18)
-                       : config.dust_threshold;
-        } else {
-          // Sells are a little larger on average: some exceed inventory.
-          t.size = Positive(
-              t.side == Side::kSell ? Uniform(1, 7) : Uniform(1, 6), scale);
-        }
-        if (t.side == Side::kBuy) buy_sizes.push_back(t.size);
-        t.price = Positive(Uniform(1, 12), Uniform(0, 18));
-        if (!Chance(0.3))
-          t.total_fees_usd = Positive(Uniform(1, 7), Uniform(0, 20));
-        t.order_time = start + absl::Minutes(Uniform(0, instants - 1));
-        if (Chance(0.1)) t.order_time += absl::Microseconds(Uniform(1, 999999));
-        t.source = "manual";
-        ledger.trades.push_back(std::move(t));
-      }
-      if (!config.dust_threshold.is_zero() || Chance(0.5)) {
-        ledger.configs.by_symbol[symbol] = config;
-      }
-    }
-    Shuffle(ledger.trades);
-    return ledger;
-  }
-
- private:
-  std::mt19937_64 rng_;
-  int next_id_ = 0;
+struct RandomLedger {
+  std::vector<Trade> trades;
+  SymbolConfigs configs;
+  // For the tests' own choices (where to split, what to corrupt).
+  bench::DeterministicRandom random{0};
 };
+
+RandomLedger MakeLedger(uint32_t seed) {
+  bench::DeterministicRandom random(seed);
+  bench::LedgerOptions options;
+  options.shape = bench::LedgerShape::kAdversarial;
+  options.seed = random.Next();
+  options.symbols = static_cast<int>(random.Range(1, 4));
+  options.trades = random.Range(0, 100 * options.symbols);
+  options.size_places = {0, 18};
+  options.price_places = {0, 18};
+  options.fee_places = {0, 20};
+  options.start = absl::FromUnixSeconds(1763632800);  // 2025-11-20
+  options.id_prefix = "#";
+  options.id_digits = 0;
+  bench::LedgerGenerator generator(options);
+  RandomLedger ledger;
+  Trade trade;
+  while (generator.Next(&trade)) ledger.trades.push_back(trade);
+  ledger.configs = generator.configs();
+  ledger.random = bench::DeterministicRandom(random.Next());
+  return ledger;
+}
 
 // ---------------------------------------------------------------------------
 // The reference.
@@ -367,8 +289,7 @@ TEST(EnginePropertyTest, EngineMatchesTheReferenceAndValidates) {
   int64_t rows = 0, unmatched = 0, dust = 0, fee_rows = 0;
   for (uint32_t seed = 1; seed <= kSeeds; ++seed) {
     SCOPED_TRACE(absl::StrCat("seed ", seed));
-    LedgerGenerator gen(seed);
-    LedgerGenerator::Ledger ledger = gen.Make();
+    RandomLedger ledger = MakeLedger(seed);
     auto computed = ComputeLedger(ledger.trades, ledger.configs);
     ASSERT_TRUE(computed.ok()) << computed.status();
 
@@ -418,8 +339,7 @@ TEST(EnginePropertyTest, EngineMatchesTheReferenceAndValidates) {
 TEST(EnginePropertyTest, SplitRunsFromClosingStateEqualOneFullRun) {
   for (uint32_t seed = 1; seed <= kSeeds / 2; ++seed) {
     SCOPED_TRACE(absl::StrCat("seed ", seed));
-    LedgerGenerator gen(seed);
-    LedgerGenerator::Ledger ledger = gen.Make();
+    RandomLedger ledger = MakeLedger(seed);
     std::map<std::string, std::vector<Trade>> by_symbol;
     for (const Trade& t : ledger.trades) by_symbol[t.symbol].push_back(t);
     for (auto& [symbol, trades] : by_symbol) {
@@ -427,7 +347,7 @@ TEST(EnginePropertyTest, SplitRunsFromClosingStateEqualOneFullRun) {
       const SymbolConfig& config = ledger.configs.For(symbol);
       auto full = ComputeSymbol(symbol, trades, config);
       ASSERT_TRUE(full.ok()) << full.status();
-      const size_t split = gen.Uniform(0, trades.size());
+      const size_t split = ledger.random.Range(0, trades.size());
       auto first = ComputeSymbol(
           symbol, std::vector<Trade>(trades.begin(), trades.begin() + split),
           config);
@@ -467,8 +387,7 @@ TEST(EnginePropertyTest, ValidatorCatchesTheSmallestCorruption) {
   int checked = 0;
   for (uint32_t seed = 1; seed <= kSeeds / 2; ++seed) {
     SCOPED_TRACE(absl::StrCat("seed ", seed));
-    LedgerGenerator gen(seed);
-    LedgerGenerator::Ledger ledger = gen.Make();
+    RandomLedger ledger = MakeLedger(seed);
     auto computed = ComputeLedger(ledger.trades, ledger.configs);
     ASSERT_TRUE(computed.ok()) << computed.status();
     std::vector<Allocation> rows;
@@ -482,7 +401,7 @@ TEST(EnginePropertyTest, ValidatorCatchesTheSmallestCorruption) {
       }
     }
     if (rows.empty()) continue;
-    const size_t pick = gen.Uniform(0, rows.size() - 1);
+    const size_t pick = ledger.random.Below(rows.size());
     const bool short_sell = short_sells.count(rows[pick].sell_order_id) > 0;
     for (int kind = 0; kind < 5; ++kind) {
       if (short_sell && (kind == 0 || kind == 2)) continue;

@@ -1,21 +1,21 @@
 // Incremental computation equals full recomputation (ERRATA 6 and 7), on
 // SQLite and PostgreSQL.
 //
-// Random sequences of imports (new trades, backfills into the past, new
-// symbols) and computations (incremental, repeated incremental, one symbol,
-// all symbols) run against a real store. After every computation the latest
-// version, exported from the store, must equal the in-memory engine run over
-// every trade imported so far, field by field; it must pass the validator;
-// a backfill must force a full run whose log row says why; and a repeated
-// incremental run must add nothing.
+// Random (but deterministic) sequences of imports (new trades, backfills
+// into the past, new symbols) and computations (incremental, repeated
+// incremental, one symbol, all symbols) run against a real store. After
+// every computation the latest version, exported from the store, must equal
+// the in-memory engine run over every trade imported so far, field by
+// field; it must pass the validator; a backfill must force a full run whose
+// log row says why; and a repeated incremental run must add nothing.
 #include <map>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "bench/ledger_generator.h"
 #include "engine/fifo_engine.h"
 #include "gtest/gtest.h"
 #include "core/computations.h"
@@ -28,45 +28,24 @@ namespace {
 
 Decimal Dec(int64_t units, int scale) { return Decimal::FromScaled(units, scale); }
 
-class LedgerGen {
- public:
-  explicit LedgerGen(uint64_t seed) : rng_(seed) {}
-
-  // `n` trades after everything generated so far (or, for a backfill, at
-  // random earlier times) over `symbols`.
-  std::vector<Trade> Next(int n, const std::vector<std::string>& symbols,
-                          bool backfill) {
-    std::vector<Trade> out;
-    for (int i = 0; i < n; ++i) {
-      Trade t;
-      t.order_id = absl::StrCat(backfill ? "BF-" : "T-", next_id_++);
-      t.symbol = symbols[Pick(symbols.size())];
-      bool buy = Pick(100) < 55;
-      t.side = buy ? Side::kBuy : Side::kSell;
-      t.size = Dec(1 + Pick(5000), Pick(4));
-      t.price = Dec(1000 + Pick(900000), 2);
-      t.total_fees_usd = Pick(3) == 0 ? Decimal() : Dec(1 + Pick(500), 2);
-      t.source = "manual";
-      if (backfill) {
-        t.order_time = Epoch() + absl::Minutes(Pick(minute_ + 1));
-      } else {
-        // Equal timestamps happen: advance by 0..2 minutes.
-        minute_ += static_cast<int64_t>(Pick(3));
-        t.order_time = Epoch() + absl::Minutes(minute_);
-      }
-      out.push_back(std::move(t));
-    }
-    return out;
-  }
-
-  size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
-
- private:
-  static absl::Time Epoch() { return absl::FromUnixSeconds(1767225600); }
-  std::mt19937_64 rng_;
-  int64_t next_id_ = 1;
-  int64_t minute_ = 0;
-};
+// The trades: the balanced shape of the project's one generator
+// (bench/ledger_generator.h) over BTC-USD and ETH-USD, grown batch by batch:
+// Append() after everything so far (equal timestamps happen), Backfill() at
+// random earlier times, AddSymbol() for new symbols. Its own PRNG (no
+// standard library distribution) also picks the steps, so a seed is the
+// same sequence everywhere.
+bench::LedgerOptions GeneratorOptions(uint64_t seed) {
+  bench::LedgerOptions options;
+  options.shape = bench::LedgerShape::kBalanced;
+  options.symbol_names = {"BTC-USD", "ETH-USD"};
+  options.trades = 0;  // every trade comes from Append() or Backfill()
+  options.seed = seed;
+  options.start = absl::FromUnixSeconds(1767225600);  // 2026-01-01Z
+  options.id_prefix = "T-";
+  options.backfill_id_prefix = "BF-";
+  options.id_digits = 6;
+  return options;
+}
 
 std::string Describe(const Allocation& a) {
   return absl::StrCat(a.symbol, " ", a.sell_order_id, "<-",
@@ -98,13 +77,13 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
     LedgerStore& store = **opened;
     ASSERT_TRUE(store.Migrate().ok());
 
-    LedgerGen gen(static_cast<uint64_t>(seed) * 7919);
+    bench::LedgerGenerator gen(
+        GeneratorOptions(static_cast<uint64_t>(seed) * 7919));
     SymbolConfigs configs;
     configs.by_symbol["ETH-USD"].dust_threshold = Dec(5, 3);
     Computations computations(&store, configs);
     ComputeOptions options;
 
-    std::vector<std::string> symbols = {"BTC-USD", "ETH-USD"};
     std::vector<Trade> ledger;
     // The helpers ASSERT inside lambdas, which only returns from the lambda:
     // every call is wrapped in ASSERT_NO_FATAL_FAILURE so a failure stops
@@ -153,7 +132,7 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
       ASSERT_TRUE(report.ok()) << report.violations.front().ToString();
     };
 
-    ASSERT_NO_FATAL_FAILURE(import(gen.Next(30, symbols, false)));
+    ASSERT_NO_FATAL_FAILURE(import(gen.Append(30)));
     absl::StatusOr<ComputationRun> first = computations.ComputeIncremental(
         std::nullopt, options);
     ASSERT_TRUE(first.ok()) << first.status();
@@ -163,11 +142,11 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
     ASSERT_NO_FATAL_FAILURE(check_latest("first incremental (falls back to full)"));
 
     for (int step = 0; step < 12; ++step) {
-      size_t action = gen.Pick(6);
+      const uint64_t action = gen.random().Below(6);
       std::string name;
       if (action == 0 || action == 1) {
         name = "new trades + incremental";
-        ASSERT_NO_FATAL_FAILURE(import(gen.Next(1 + static_cast<int>(gen.Pick(25)), symbols, false)));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Append(1 + gen.random().Below(25))));
         absl::StatusOr<ComputationRun> run =
             computations.ComputeIncremental(std::nullopt, options);
         ASSERT_TRUE(run.ok()) << run.status();
@@ -181,7 +160,7 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
         EXPECT_EQ(again->allocation_version, run->allocation_version);
       } else if (action == 2) {
         name = "backfill + incremental";
-        ASSERT_NO_FATAL_FAILURE(import(gen.Next(1 + static_cast<int>(gen.Pick(5)), symbols, true)));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Backfill(1 + gen.random().Below(5))));
         absl::StatusOr<ComputationRun> run =
             computations.ComputeIncremental(std::nullopt, options);
         ASSERT_TRUE(run.ok()) << run.status();
@@ -193,16 +172,17 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
         }
       } else if (action == 3) {
         name = "new symbol + incremental";
-        symbols.push_back(absl::StrCat("NEW", step, "-USD"));
-        ASSERT_NO_FATAL_FAILURE(import(gen.Next(10, {symbols.back()}, false)));
+        const int added = gen.AddSymbol(absl::StrCat("NEW", step, "-USD"));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Append(10, added)));
         absl::StatusOr<ComputationRun> run =
             computations.ComputeIncremental(std::nullopt, options);
         ASSERT_TRUE(run.ok()) << run.status();
         EXPECT_EQ(run->mode, RunMode::kIncremental) << run->fallback_reason;
       } else if (action == 4) {
         name = "new trades + symbol run";
-        ASSERT_NO_FATAL_FAILURE(import(gen.Next(10, symbols, false)));
-        const std::string& symbol = ledger[gen.Pick(ledger.size())].symbol;
+        ASSERT_NO_FATAL_FAILURE(import(gen.Append(10)));
+        const std::string& symbol =
+            ledger[gen.random().Below(ledger.size())].symbol;
         absl::StatusOr<ComputationRun> run =
             computations.ComputeSymbol(symbol, options);
         ASSERT_TRUE(run.ok()) << run.status();
@@ -214,7 +194,7 @@ TEST_P(IncrementalEquivalenceTest, AnySequenceEqualsFullRecomputation) {
         ASSERT_TRUE(inc.ok()) << inc.status();
       } else {
         name = "new trades + full";
-        ASSERT_NO_FATAL_FAILURE(import(gen.Next(10, symbols, false)));
+        ASSERT_NO_FATAL_FAILURE(import(gen.Append(10)));
         ASSERT_TRUE(computations.ComputeAllSymbols(options).ok());
       }
       ASSERT_NO_FATAL_FAILURE(check_latest(absl::StrCat("step ", step, ": ", name)));

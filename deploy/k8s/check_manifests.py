@@ -504,7 +504,36 @@ def check_server(by_kind, findings, pods):
         if not digits.isdigit() or int(digits) >= grace:
             findings.fail(cw, f"{cf}.args", f"--shutdown-grace {drain} must be under the "
                           f"grace period {grace}s (terminationGracePeriodSeconds)")
+    check_metrics_scrape(findings, where, cw, cf, pod, ports, args)
     return pod_labels, grpc_port
+
+
+def check_metrics_scrape(findings, where, cw, cf, pod, ports, args):
+    """Prometheus finds the server's /metrics: the pod's prometheus.io/*
+    annotations name the port of a container port "metrics", on which
+    --http-listen serves (not loopback)."""
+    notes = get(pod, "metadata", "annotations", default={}) or {}
+    if str(notes.get("prometheus.io/scrape")) != "true":
+        findings.fail(where, "spec.template.metadata.annotations",
+                      "prometheus.io/scrape is not \"true\"")
+        return
+    metrics_port = ports.get("metrics")
+    if metrics_port is None:
+        findings.fail(cw, f"{cf}.ports", "no container port named metrics")
+        return
+    if str(notes.get("prometheus.io/port")) != str(metrics_port):
+        findings.fail(where, "spec.template.metadata.annotations",
+                      f"prometheus.io/port {notes.get('prometheus.io/port')!r} is not "
+                      f"the metrics port {metrics_port}")
+    if notes.get("prometheus.io/path", "/metrics") != "/metrics":
+        findings.fail(where, "spec.template.metadata.annotations",
+                      "prometheus.io/path is not /metrics")
+    http = flag_value(args, "--http-listen") or ""
+    if not http.endswith(f":{metrics_port}") or http.startswith("127.") \
+            or http.startswith("localhost"):
+        findings.fail(cw, f"{cf}.args",
+                      f"--http-listen {http!r} does not serve the metrics port "
+                      f"{metrics_port} off loopback")
 
 
 def check_file_flags(findings, pods, cw, cf, pod, c, args):
@@ -748,6 +777,8 @@ MUTATIONS = [
      "--listen=127.0.0.1:50051", "is loopback"),
     ("deployment.yaml", "spec.template.spec.terminationGracePeriodSeconds",
      90, "--shutdown-grace 100s must be under the grace period 90s"),
+    ("deployment.yaml", "spec.template.spec.containers.0.args.4",
+     "--http-listen=127.0.0.1:9090", "does not serve the metrics port 9090 off loopback"),
     ("migrate-job.yaml", "spec.template.spec.securityContext.runAsUser",
      0, "Job/fifo-migrate: spec.template.spec.securityContext.runAsUser: is 0, not 10001"),
     ("migrate-job.yaml", "spec.template.spec.containers.0.args.0",

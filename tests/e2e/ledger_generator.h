@@ -1,11 +1,14 @@
 // File: tests/e2e/ledger_generator.h
 //
-// Deterministic synthetic ledgers for the end-to-end tests: a few thousand
-// trades over several symbols, with partial fills, fees that do not divide
-// evenly, sells that exceed the inventory (unmatched rows, review items) and
-// optionally a symbol that has only sells. The same options always give the
-// same trades, so a test can build the ledger twice (a remote store and a
-// local one) or extend it later with trades that come after it in time.
+// The end-to-end tests' ledgers: bench/ledger_generator.h (the project's
+// one ledger generator) with the defaults these tests were written for. A
+// few thousand trades of the balanced shape over BTC-USD, ETH-USD and
+// LTC-USD, 37 s apart from 2025-01-01Z, with partial fills, fees that do not
+// divide evenly, sells that exceed the inventory (unmatched rows, review
+// items) and optionally a symbol that has only sells (orphan_sells). The
+// same options always give the same trades, so a test can build the ledger
+// twice (a remote store and a local one) or extend it later with trades that
+// come after it in time (a later `start`, another `id_prefix`).
 //
 //   LedgerOptions options;
 //   options.trades = 3000;
@@ -15,35 +18,31 @@
 #ifndef FIFO_TESTS_E2E_LEDGER_GENERATOR_H_
 #define FIFO_TESTS_E2E_LEDGER_GENERATOR_H_
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "bench/ledger_generator.h"
 #include "engine/trade.h"
 
 namespace fifo {
 namespace e2e {
 
-struct LedgerOptions {
-  // Trades over `symbols` (buys and sells), in time order.
-  int trades = 1000;
-  std::vector<std::string> symbols = {"BTC-USD", "ETH-USD", "LTC-USD"};
-  // Extra sells (no buys at all) of `orphan_symbol`, each one an unmatched
-  // sell; 0 for none.
-  int orphan_sells = 0;
-  std::string orphan_symbol = "ZZZ-USD";
-  // order_id prefix; ledgers meant to be combined need different prefixes.
-  std::string id_prefix = "G";
-  // Time of the first trade; trades are `spacing` apart.
-  absl::Time start = absl::FromUnixSeconds(1735689600);  // 2025-01-01Z
-  absl::Duration spacing = absl::Seconds(37);
-  uint32_t seed = 1;
+// bench::LedgerOptions with the end-to-end defaults; every field of it
+// applies (see bench/ledger_generator.h).
+struct LedgerOptions : bench::LedgerOptions {
+  LedgerOptions() {
+    shape = bench::LedgerShape::kBalanced;
+    symbol_names = {"BTC-USD", "ETH-USD", "LTC-USD"};
+    id_prefix = "G-";  // "G-000000", "G-000001", ...
+    id_digits = 6;
+    start = absl::FromUnixSeconds(1735689600);  // 2025-01-01Z
+    spacing = absl::Seconds(37);
+  }
 };
 
-// The trades described by `options`, valid (ValidateTrade), ordered by
-// order_time.
-std::vector<Trade> GenerateLedger(const LedgerOptions& options);
+// The trades described by `options` (valid, ordered by order_time).
+using bench::GenerateLedger;
 
 // The trades as a trades CSV (formats/trades_csv.h), header included.
 std::string LedgerCsv(const std::vector<Trade>& trades);
