@@ -187,7 +187,7 @@ void CheckGetComputation(const pb::GetComputationRequest&, Validation*) {}
 void CheckListComputations(const pb::ListComputationsRequest&, Validation*) {}
 void CheckValidateAllocations(const pb::ValidateAllocationsRequest&,
                               Validation*) {}
-// Their page tokens are read by handlers.cc's private OffsetFromToken.
+// Their page tokens are read by OffsetFromToken (service/request_fields.h).
 void CheckListUnmatchedSells(const pb::ListUnmatchedSellsRequest&,
                              Validation*) {}
 void CheckGetAllocationHealth(const pb::GetAllocationHealthRequest&,

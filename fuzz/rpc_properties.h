@@ -1,7 +1,7 @@
 // File: fuzz/rpc_properties.h
 //
 // The property of the rpc_request fuzz target: the request validation that
-// fifo_server's handlers (service/handlers.cc) run before touching storage,
+// fifo_server's handlers (service/*_service.cc) run before touching storage,
 // applied to an arbitrary request of any fifo.v1 RPC.
 //
 // Input layout: the first byte selects the request type (low 4 bits, in the
