@@ -191,9 +191,10 @@ class LedgerGenerator {
   // produced by Next().
   bool Next(Trade* trade);
 
-  // `n` more trades past the ledger (Next()'s budget does not apply), each
-  // after every trade made so far except in adversarial ledgers: of a
+  // `n` more trades past the ledger (Next()'s budget does not apply): of a
   // random symbol, or of symbol `symbol` (an index: 0 .. symbol_count()-1).
+  // Except in adversarial ledgers each is at or after the latest time so
+  // far, and after every earlier Next() and Append() trade in engine order.
   std::vector<Trade> Append(int64_t n, int symbol = kAnySymbol);
 
   // `n` trades of random symbols at random times from `start` to the

@@ -27,7 +27,7 @@
 namespace fifo {
 namespace {
 
-using ::fifo::testing::StoreFixture;
+using ::fifo::testing::RawStoreFixture;
 using ::fifo::testing::TestStore;
 
 Decimal D(const std::string& text) {
@@ -65,33 +65,13 @@ std::string HostName() {
   return name;
 }
 
-class LedgerStoreTest : public StoreFixture {
+// The store is opened with PostgreSQL in its keyword=value spelling (the
+// URI form: OpenLedgerStoreTest below).
+class LedgerStoreTest : public RawStoreFixture {
  protected:
-  void SetUp() override {
-    // PostgreSQL in its keyword=value spelling (the URI form: below).
-    StoreFixture::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    raw_ = test_store_->OpenRawSession();
-  }
-
-  void TearDown() override {
-    raw_.reset();
-    StoreFixture::TearDown();
-  }
-
   void Migrate() {
     absl::StatusOr<std::vector<AppliedMigration>> m = store_->Migrate();
     ASSERT_TRUE(m.ok()) << m.status();
-  }
-
-  // Raw SQL outside the store; returns the error text, "" on success.
-  std::string Raw(const std::string& sql) {
-    try {
-      *raw_ << sql;
-      return "";
-    } catch (const std::exception& e) {
-      return e.what();
-    }
   }
 
   std::vector<Trade> AllTrades(const std::string& symbol) {
@@ -150,7 +130,6 @@ class LedgerStoreTest : public StoreFixture {
     return run.ok() ? run->allocation_version : 0;
   }
 
-  std::unique_ptr<soci::session> raw_;
 };
 
 std::vector<Trade> SampleLedger() {

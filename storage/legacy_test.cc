@@ -24,7 +24,7 @@
 namespace fifo {
 namespace {
 
-using ::fifo::testing::StoreFixture;
+using ::fifo::testing::RawStoreFixture;
 
 Decimal D(const std::string& text) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
@@ -32,29 +32,8 @@ Decimal D(const std::string& text) {
   return d.ok() ? *d : Decimal();
 }
 
-class LegacyTest : public StoreFixture {
+class LegacyTest : public RawStoreFixture {
  protected:
-  void SetUp() override {
-    StoreFixture::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    raw_ = test_store_->OpenRawSession();
-  }
-
-  void TearDown() override {
-    raw_.reset();
-    StoreFixture::TearDown();
-  }
-
-  // Raw SQL outside the store; the error text, "" on success.
-  std::string Raw(const std::string& sql) {
-    try {
-      *raw_ << sql;
-      return "";
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-  }
-
   // One text value (NULL -> "<null>").
   std::string RawValue(const std::string& sql) {
     std::string value;
@@ -135,7 +114,6 @@ class LegacyTest : public StoreFixture {
     return run.ok() ? run->allocation_version : 0;
   }
 
-  std::unique_ptr<soci::session> raw_;
 };
 
 TEST_P(LegacyTest, AFreshStoreHasTheLegacyColumnsAllNull) {

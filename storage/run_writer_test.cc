@@ -16,12 +16,12 @@
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
 #include "storage/ledger_store.h"
-#include "storage/testing/test_store.h"
+#include "storage/testing/store_fixture.h"
 
 namespace fifo {
 namespace {
 
-using ::fifo::testing::TestStore;
+using ::fifo::testing::StoreFixture;
 
 Decimal D(const std::string& text) {
   absl::StatusOr<Decimal> d = Decimal::Parse(text);
@@ -52,25 +52,12 @@ std::vector<Trade> Ledger(const std::string& symbol, int n, int first_id) {
   return out;
 }
 
-class RunWriterTest : public ::testing::TestWithParam<std::string> {
+class RunWriterTest : public StoreFixture {
  protected:
   void SetUp() override {
-    absl::StatusOr<TestStore> test_store = TestStore::Create(GetParam());
-    if (absl::IsFailedPrecondition(test_store.status())) {
-      GTEST_SKIP() << test_store.status().message();
-    }
-    ASSERT_TRUE(test_store.ok()) << test_store.status();
-    test_store_.emplace(*std::move(test_store));
-    absl::StatusOr<std::unique_ptr<LedgerStore>> store =
-        OpenLedgerStore(test_store_->keyword_url());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
+    StoreFixture::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(store_->Migrate().ok());
-  }
-
-  void TearDown() override {
-    store_.reset();
-    test_store_.reset();
   }
 
   // Writes `computed` as one run, allocations in batches of `batch` rows.
@@ -120,8 +107,6 @@ class RunWriterTest : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
-  std::optional<TestStore> test_store_;
-  std::unique_ptr<LedgerStore> store_;
 };
 
 void ExpectSameRow(const Allocation& got, const Allocation& want) {

@@ -1,6 +1,5 @@
 #include "storage/testing/legacy_ledger.h"
 
-#include <exception>
 #include <memory>
 #include <string>
 
@@ -87,12 +86,9 @@ absl::Status CreateOldSystemDatabase(const TestStore& store) {
   const bool sqlite = absl::StartsWith(store.url(), "sqlite:");
   std::unique_ptr<soci::session> raw = store.OpenRawSession();
   auto run = [&](const std::string& sql) -> absl::Status {
-    try {
-      *raw << sql;
-      return absl::OkStatus();
-    } catch (const std::exception& e) {
-      return absl::InternalError(absl::StrCat(sql, ": ", e.what()));
-    }
+    const std::string error = ExecRaw(*raw, sql);
+    if (error.empty()) return absl::OkStatus();
+    return absl::InternalError(absl::StrCat(sql, ": ", error));
   };
   absl::Status created = run(sqlite ? kOldSqliteSchema : kOldPostgresSchema);
   if (!created.ok()) return created;

@@ -25,4 +25,15 @@ void StoreFixture::TearDown() {
   test_store_.reset();
 }
 
+void RawStoreFixture::SetUp() {
+  StoreFixture::SetUp();
+  if (IsSkipped() || HasFatalFailure()) return;
+  raw_ = test_store_->OpenRawSession();
+}
+
+void RawStoreFixture::TearDown() {
+  raw_.reset();
+  StoreFixture::TearDown();
+}
+
 }  // namespace fifo::testing

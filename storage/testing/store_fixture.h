@@ -4,7 +4,8 @@
 // ("sqlite" or "postgresql"; instantiate with StoreKinds()), that gives each
 // test a fresh, empty and unmigrated TestStore and a LedgerStore open on it
 // (PostgreSQL in its keyword=value spelling). The PostgreSQL half is skipped,
-// with a message, when FIFO_TEST_POSTGRES_URL is unset.
+// with a message, when FIFO_TEST_POSTGRES_URL is unset. RawStoreFixture
+// adds a raw SOCI session on the same database.
 //
 // A derived fixture that overrides SetUp calls StoreFixture::SetUp() first
 // and returns when IsSkipped() or HasFatalFailure(); one that overrides
@@ -33,6 +34,20 @@ class StoreFixture : public ::testing::TestWithParam<std::string> {
 
   std::optional<TestStore> test_store_;
   std::unique_ptr<LedgerStore> store_;
+};
+
+// A StoreFixture with a raw SOCI session on the same database, for SQL
+// beside the store's API (raw_ is closed before the store and the
+// TestStore).
+class RawStoreFixture : public StoreFixture {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // ExecRaw on raw_: the error text, "" on success.
+  std::string Raw(const std::string& sql) { return ExecRaw(*raw_, sql); }
+
+  std::unique_ptr<soci::session> raw_;
 };
 
 }  // namespace fifo::testing

@@ -77,6 +77,15 @@ absl::StatusOr<std::string> Conninfo(const std::string& url) {
 
 std::vector<std::string> StoreKinds() { return {"sqlite", "postgresql"}; }
 
+std::string ExecRaw(soci::session& session, const std::string& sql) {
+  try {
+    session << sql;
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 absl::StatusOr<TestStore> TestStore::Create(const std::string& kind) {
   TestStore store;
   store.kind_ = kind;

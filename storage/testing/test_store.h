@@ -65,6 +65,10 @@ class TestStore {
 // The store kinds to run a parameterized test over.
 std::vector<std::string> StoreKinds();
 
+// Runs `sql` (one statement, or a script on SQLite) on a raw session, for
+// SQL beside the store's API; returns the error text, "" on success.
+std::string ExecRaw(soci::session& session, const std::string& sql);
+
 }  // namespace fifo::testing
 
 #endif  // FIFO_STORAGE_TESTING_TEST_STORE_H_
