@@ -2,15 +2,27 @@
 
 #include <cstdlib>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "formats/symbol_config_json.h"
 
 namespace fifo::cli {
 
+namespace {
+constexpr absl::string_view kUsagePayload = "fifo.cli/usage";
+}  // namespace
+
+absl::Status UsageError(absl::string_view message) {
+  absl::Status status = absl::InvalidArgumentError(message);
+  status.SetPayload(kUsagePayload, absl::Cord("1"));
+  return status;
+}
+
 int ReportError(const absl::Status& status) {
   std::cerr << "fifoctl: " << absl::StatusCodeToString(status.code()) << ": "
             << status.message() << "\n";
-  return kExitFailure;
+  return status.GetPayload(kUsagePayload).has_value() ? kExitUsage
+                                                      : kExitFailure;
 }
 
 absl::StatusOr<SymbolConfigs> LoadSymbolConfigs(const GlobalOptions& global) {

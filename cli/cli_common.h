@@ -55,7 +55,13 @@ struct GlobalOptions {
   bool quiet = false;
 };
 
-// Prints "fifoctl: <message>" to stderr and returns kExitFailure.
+// A usage error found after parsing (option values CLI11 cannot check by
+// itself, such as "exactly one of these flags"): kInvalidArgument marked so
+// that ReportError exits kExitUsage, like CLI11's own usage errors.
+absl::Status UsageError(absl::string_view message);
+
+// Prints "fifoctl: <CODE>: <message>" to stderr and returns kExitFailure, or
+// kExitUsage for a UsageError.
 int ReportError(const absl::Status& status);
 
 // Loads the symbol configuration named by --symbol-config or

@@ -185,7 +185,7 @@ absl::Status RunReport(const ReportOptions& options,
   }
   if (options.format != "table" && options.format != "csv" &&
       options.format != "json") {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return UsageError(absl::StrCat(
         "--format must be table, csv or json, got ", options.format));
   }
   FIFO_ASSIGN_OR_RETURN(SymbolConfigs configs, LoadSymbolConfigs(global));

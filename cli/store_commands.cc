@@ -67,7 +67,7 @@ absl::Status RunImport(const ImportOptions& options,
         absl::StrCat("cannot open trades file ", options.file));
   }
   if (options.format != "csv" && options.format != "coinbase-fills") {
-    return absl::InvalidArgumentError(absl::StrCat(
+    return UsageError(absl::StrCat(
         "--format must be csv or coinbase-fills, got ", options.format));
   }
   const bool progress = !global.quiet && isatty(STDERR_FILENO);
@@ -133,7 +133,7 @@ absl::Status RunCompute(const ComputeCommandOptions& options,
   int modes = (options.all_symbols ? 1 : 0) + (options.symbol.empty() ? 0 : 1) +
               (options.incremental ? 1 : 0);
   if (modes != 1) {
-    return absl::InvalidArgumentError(
+    return UsageError(
         "give exactly one of --all-symbols, --symbol S, --incremental");
   }
   FIFO_ASSIGN_OR_RETURN(RunTrigger trigger,
@@ -141,7 +141,7 @@ absl::Status RunCompute(const ComputeCommandOptions& options,
   std::optional<absl::Time> since;
   if (!options.since.empty()) {
     if (!options.incremental) {
-      return absl::InvalidArgumentError("--since goes with --incremental");
+      return UsageError("--since goes with --incremental");
     }
     absl::CivilDay day;
     if (options.since.size() == 10 &&
