@@ -74,10 +74,6 @@ class BulkRows {
   std::vector<Cell> cells_;
 };
 
-// Appends the text of FormatTimestamp(t) to `out` (fast for whole
-// microseconds in years 0001..9999, FormatTimestamp itself otherwise).
-void AppendTimestamp(absl::Time t, std::string* out);
-
 }  // namespace storage_internal
 }  // namespace fifo
 

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "storage/sql_ledger_store.h"
-#include "storage/sql_session.h"
+#include "storage/store_url.h"
 
 namespace fifo {
 

@@ -66,7 +66,8 @@ std::string JsonStringArray(const std::vector<std::string>& values);
 absl::StatusOr<std::vector<std::string>> ParseJsonStringArray(
     absl::string_view json);
 // PostgreSQL array literal of text elements ({"a","b\"c",NULL}).
-std::string PgArrayLiteral(const std::vector<std::optional<std::string>>& values);
+std::string PgArrayLiteral(
+    const std::vector<std::optional<std::string>>& values);
 
 }  // namespace storage_internal
 }  // namespace fifo

@@ -22,11 +22,12 @@
 //   sql_invariants.cc     RunInvariantQueries
 //   sql_run_writer.cc     the RunWriter of a run (its own session)
 //
-// Locking: mu_ serialises every use of the store's own session db_; a
-// method either takes it for its whole body or, for a scan, once per page
-// (the sink runs without it). A TradeImport holds it from BeginImport until
-// Finish or its destruction. RunWriters never touch db_: each has a session
-// of its own.
+// Locking: mu_ serialises every use of the store's own session db_: a
+// method holds it while it uses db_, a scan once per page and never while
+// the caller's sink runs. A TradeImport holds it from BeginImport until
+// Finish or its destruction. StartRun opens a session of its own for each
+// run, which its RunWriter owns: runs never touch db_ (and db_ never takes
+// a run's advisory lock, which MarkAbandonedRuns relies on).
 #ifndef FIFO_STORAGE_SQL_LEDGER_STORE_H_
 #define FIFO_STORAGE_SQL_LEDGER_STORE_H_
 
@@ -170,8 +171,8 @@ class SqlLedgerStore : public LedgerStore {
 
   // OK when trade_records has every legacy column of `needed`;
   // kFailedPrecondition naming the missing ones otherwise.
-  absl::Status RequireLegacyColumnsLocked(absl::string_view ctx,
-                                          const std::vector<std::string>& needed)
+  absl::Status RequireLegacyColumnsLocked(
+      absl::string_view ctx, const std::vector<std::string>& needed)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Before 0001: an old system's trade_records is renamed out of the way.
@@ -195,6 +196,13 @@ class SqlLedgerStore : public LedgerStore {
   absl::Status ImportBatchLocked(const std::vector<const Trade*>& trades,
                                  int64_t first_seq, int64_t* next_seq,
                                  ImportResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // ---- reads (sql_reads.cc) ----
+
+  // The highest ingest_seq of any trade, 0 when none; `ctx` names the
+  // operation in errors.
+  absl::StatusOr<int64_t> MaxIngestSeqLocked(absl::string_view ctx)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // ---- review queue (sql_review.cc) ----

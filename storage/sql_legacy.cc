@@ -551,12 +551,7 @@ absl::Status SqlLedgerStore::AdoptLegacyTradesLocked() {
   // Engine order, so that no legacy trade looks like a backfill of another.
   std::sort(adopted.begin(), adopted.end(),
             [](const Adopted& x, const Adopted& y) { return x.key < y.key; });
-  FIFO_ASSIGN_OR_RETURN(
-      std::optional<Row> max,
-      db_->QueryOne(ctx,
-                    "SELECT COALESCE(MAX(ingest_seq), 0) FROM trade_records",
-                    {}, 1));
-  FIFO_ASSIGN_OR_RETURN(int64_t next_seq, Int((*max)[0], "MAX(ingest_seq)"));
+  FIFO_ASSIGN_OR_RETURN(int64_t next_seq, MaxIngestSeqLocked(ctx));
   BulkTable target{"trade_records", {}};
   for (const Spec& spec : kSpecs) {
     const std::string name = spec.name;

@@ -151,9 +151,14 @@ absl::Status SqlLedgerStore::ScanTrades(const std::string& symbol,
 
 absl::StatusOr<int64_t> SqlLedgerStore::MaxIngestSeq() {
   absl::MutexLock lock(&mu_);
+  return MaxIngestSeqLocked("max ingest_seq");
+}
+
+absl::StatusOr<int64_t> SqlLedgerStore::MaxIngestSeqLocked(
+    absl::string_view ctx) {
   FIFO_ASSIGN_OR_RETURN(
       std::optional<Row> row,
-      db_->QueryOne("max ingest_seq",
+      db_->QueryOne(ctx,
                     "SELECT COALESCE(MAX(ingest_seq), 0) FROM trade_records",
                     {}, 1));
   return Int((*row)[0], "MAX(ingest_seq)");

@@ -177,12 +177,7 @@ absl::Status SqlLedgerStore::StartImportLocked(int64_t* next_seq) {
         db_->Exec(ctx, "LOCK TABLE trade_records IN SHARE ROW EXCLUSIVE MODE")
             .status());
   }
-  FIFO_ASSIGN_OR_RETURN(
-      std::optional<Row> max,
-      db_->QueryOne(ctx,
-                    "SELECT COALESCE(MAX(ingest_seq), 0) FROM trade_records",
-                    {}, 1));
-  FIFO_ASSIGN_OR_RETURN(int64_t max_seq, Int((*max)[0], "MAX(ingest_seq)"));
+  FIFO_ASSIGN_OR_RETURN(int64_t max_seq, MaxIngestSeqLocked(ctx));
   *next_seq = max_seq + 1;
   return absl::OkStatus();
 }
