@@ -89,6 +89,7 @@ pb::Invariant InvariantToProto(absl::string_view name) {
       {std::string(invariant::kFeeConserved), pb::INVARIANT_FEES_CONSERVED},
       {std::string(invariant::kFeeShareNonNegative),
        pb::INVARIANT_FEES_CONSERVED},
+      {std::string(invariant::kSegmentIntact), pb::INVARIANT_SEGMENT_INTACT},
   };
   auto it = kMap->find(std::string(name));
   return it == kMap->end() ? pb::INVARIANT_UNSPECIFIED : it->second;
@@ -433,6 +434,11 @@ pb::Computation ComputationToProto(const ComputationRun& run) {
   for (const std::string& s : run.symbols_processed) {
     out.add_symbols_processed(s);
   }
+  out.set_allocations_reused(run.allocations_reused);
+  if (run.basis_version.has_value()) out.set_basis_version(*run.basis_version);
+  if (run.pruned_at.has_value()) {
+    *out.mutable_pruned_time() = TimeToProto(*run.pruned_at);
+  }
   return out;
 }
 
@@ -464,6 +470,12 @@ absl::StatusOr<ComputationRun> ComputationFromProto(const pb::Computation& in) {
   }
   run.symbols_processed.assign(in.symbols_processed().begin(),
                                in.symbols_processed().end());
+  run.allocations_reused = in.allocations_reused();
+  if (in.has_basis_version()) run.basis_version = in.basis_version();
+  if (in.has_pruned_time()) {
+    FIFO_ASSIGN_OR_RETURN(run.pruned_at,
+                          TimeFromProto("pruned_time", in.pruned_time()));
+  }
   return run;
 }
 

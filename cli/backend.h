@@ -52,10 +52,12 @@ class Backend {
   virtual absl::StatusOr<ImportResult> ImportTrades(const TradeReader& read,
                                                     bool dry_run) = 0;
 
-  virtual absl::StatusOr<ComputationRun> ComputeAllSymbols(
-      RunTrigger trigger) = 0;
+  // `rewrite`: write every row anew instead of referencing the latest
+  // version's identical rows (ComputeOptions::rewrite).
+  virtual absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger,
+                                                           bool rewrite) = 0;
   virtual absl::StatusOr<ComputationRun> ComputeSymbol(
-      const std::string& symbol, RunTrigger trigger) = 0;
+      const std::string& symbol, RunTrigger trigger, bool rewrite) = 0;
   virtual absl::StatusOr<ComputationRun> ComputeIncremental(
       std::optional<absl::Time> since, RunTrigger trigger) = 0;
 
@@ -78,6 +80,10 @@ class Backend {
 
   virtual absl::StatusOr<RunPage> ListRuns(int limit,
                                            const std::string& page_token) = 0;
+
+  // Retention (core/retention.h; AllocationEngine.PruneVersions remotely).
+  virtual absl::StatusOr<PruneResult> PruneVersions(
+      const PruneOptions& options) = 0;
 
   virtual absl::StatusOr<std::vector<ReviewItem>> ListReviewItems(
       ReviewFilter filter) = 0;

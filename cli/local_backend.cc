@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "core/computations.h"
+#include "core/retention.h"
 #include "core/open_store.h"
 
 namespace fifo::cli {
@@ -64,15 +65,21 @@ class LocalBackend : public Backend {
     return import->Finish();
   }
 
-  absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger) override {
+  absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger,
+                                                   bool rewrite) override {
     MarkAbandonedRuns();
-    return computations_.ComputeAllSymbols(Options(trigger));
+    ComputeOptions options = Options(trigger);
+    options.rewrite = rewrite;
+    return computations_.ComputeAllSymbols(options);
   }
 
   absl::StatusOr<ComputationRun> ComputeSymbol(const std::string& symbol,
-                                               RunTrigger trigger) override {
+                                               RunTrigger trigger,
+                                               bool rewrite) override {
     MarkAbandonedRuns();
-    return computations_.ComputeSymbol(symbol, Options(trigger));
+    ComputeOptions options = Options(trigger);
+    options.rewrite = rewrite;
+    return computations_.ComputeSymbol(symbol, options);
   }
 
   absl::StatusOr<ComputationRun> ComputeIncremental(
@@ -114,6 +121,12 @@ class LocalBackend : public Backend {
                                    const std::string& page_token) override {
     MarkAbandonedRuns();
     return store_->ListRuns(limit, page_token);
+  }
+
+  absl::StatusOr<PruneResult> PruneVersions(
+      const PruneOptions& options) override {
+    MarkAbandonedRuns();
+    return fifo::PruneVersions(*store_, options);
   }
 
   absl::StatusOr<std::vector<ReviewItem>> ListReviewItems(

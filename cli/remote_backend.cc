@@ -261,9 +261,11 @@ class RemoteBackend : public Backend {
     return result;
   }
 
-  absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger) override {
+  absl::StatusOr<ComputationRun> ComputeAllSymbols(RunTrigger trigger,
+                                                   bool rewrite) override {
     pb::ComputeAllSymbolsRequest request;
     request.set_triggered_by(TriggerToProto(trigger));
+    request.set_rewrite(rewrite);
     pb::ComputeAllSymbolsResponse response;
     std::unique_ptr<grpc::ClientContext> context = NewContext(kLongCallTimeout);
     FIFO_RETURN_IF_ERROR(
@@ -272,10 +274,12 @@ class RemoteBackend : public Backend {
   }
 
   absl::StatusOr<ComputationRun> ComputeSymbol(const std::string& symbol,
-                                               RunTrigger trigger) override {
+                                               RunTrigger trigger,
+                                               bool rewrite) override {
     pb::ComputeSymbolRequest request;
     request.set_symbol(symbol);
     request.set_triggered_by(TriggerToProto(trigger));
+    request.set_rewrite(rewrite);
     pb::ComputeSymbolResponse response;
     std::unique_ptr<grpc::ClientContext> context = NewContext(kLongCallTimeout);
     FIFO_RETURN_IF_ERROR(
@@ -387,6 +391,33 @@ class RemoteBackend : public Backend {
     FIFO_RETURN_IF_ERROR(Check(reader->Finish()));
     if (!page.empty()) return sink(page);
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<PruneResult> PruneVersions(
+      const PruneOptions& options) override {
+    pb::PruneVersionsRequest request;
+    if (options.keep_last.has_value()) request.set_keep_last(*options.keep_last);
+    if (options.older_than.has_value()) {
+      const int64_t ns = absl::ToInt64Nanoseconds(*options.older_than);
+      request.mutable_older_than()->set_seconds(ns / 1000000000);
+      request.mutable_older_than()->set_nanos(
+          static_cast<int32_t>(ns % 1000000000));
+    }
+    for (int64_t v : options.keep) request.add_keep(v);
+    request.set_dry_run(options.dry_run);
+    pb::PruneVersionsResponse response;
+    std::unique_ptr<grpc::ClientContext> context = NewContext(kLongCallTimeout);
+    FIFO_RETURN_IF_ERROR(
+        Check(engine_->PruneVersions(context.get(), request, &response)));
+    PruneResult result;
+    result.versions_removed.assign(response.versions_removed().begin(),
+                                   response.versions_removed().end());
+    result.versions_kept.assign(response.versions_kept().begin(),
+                                response.versions_kept().end());
+    result.segments_removed = response.segments_removed();
+    result.allocations_removed = response.allocations_removed();
+    result.lots_removed = response.lots_removed();
+    return result;
   }
 
   absl::StatusOr<RunPage> ListRuns(int limit,

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "cli/backend.h"
 #include "cli/table.h"
@@ -108,17 +110,29 @@ struct ComputeCommandOptions {
   bool incremental = false;
   std::string since;
   std::string triggered_by = "manual";
+  bool rewrite = false;
 };
 
+// A run's version, or "-" before it published (or when it failed).
+std::string VersionText(const ComputationRun& run) {
+  return run.allocation_version > 0 ? std::to_string(run.allocation_version)
+                                    : "-";
+}
+
 void PrintRun(const ComputationRun& run) {
-  std::cout << "run " << run.id << ": version " << run.allocation_version
+  std::cout << "run " << run.id << ": version " << VersionText(run)
             << " " << RunStatusName(run.status) << " ("
             << RunModeName(run.mode) << ", " << RunTriggerName(run.triggered_by)
             << ")\n"
             << "  batch " << run.batch_id << "\n"
             << "  buys processed " << run.buys_processed << ", sells processed "
             << run.sells_processed << ", allocations created "
-            << run.allocations_created << "\n"
+            << run.allocations_created << ", reused "
+            << run.allocations_reused
+            << (run.basis_version.has_value()
+                    ? absl::StrCat(" (from version ", *run.basis_version, ")")
+                    : std::string())
+            << "\n"
             << "  total pnl "
             << (run.total_pnl.has_value() ? run.total_pnl->ToString() : "")
             << ", duration " << run.duration_ms.value_or(0) << " ms\n";
@@ -151,12 +165,19 @@ absl::Status RunCompute(const ComputeCommandOptions& options,
       FIFO_ASSIGN_OR_RETURN(since, ParseTimestamp(options.since));
     }
   }
+  if (options.rewrite && options.incremental) {
+    return UsageError(
+        "--rewrite goes with --all-symbols or --symbol (an incremental run "
+        "writes only new rows)");
+  }
   FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
   absl::StatusOr<ComputationRun> run =
       options.all_symbols
-          ? backend->ComputeAllSymbols(trigger)
-          : options.incremental ? backend->ComputeIncremental(since, trigger)
-                                : backend->ComputeSymbol(options.symbol, trigger);
+          ? backend->ComputeAllSymbols(trigger, options.rewrite)
+          : options.incremental
+                ? backend->ComputeIncremental(since, trigger)
+                : backend->ComputeSymbol(options.symbol, trigger,
+                                         options.rewrite);
   FIFO_RETURN_IF_ERROR(run.status());
   PrintRun(*run);
   return absl::OkStatus();
@@ -290,9 +311,15 @@ absl::Status RunRuns(int limit, const GlobalOptions& global) {
   FIFO_ASSIGN_OR_RETURN(RunPage page, backend->ListRuns(limit, ""));
   Table table({"id", "version", "status", "mode", "triggered_by", "symbol",
                "start", "duration_ms", "buys", "sells", "allocations",
-               "total_pnl", "error"});
+               "reused", "total_pnl", "error"});
   for (const ComputationRun& r : page.runs) {
-    table.AddRow({std::to_string(r.id), std::to_string(r.allocation_version),
+    std::string note = !r.error_message.empty() ? r.error_message
+                                                : r.fallback_reason;
+    if (r.pruned_at.has_value()) {
+      note = absl::StrCat("version pruned at ", FormatTimestamp(*r.pruned_at),
+                          note.empty() ? "" : "; ", note);
+    }
+    table.AddRow({std::to_string(r.id), VersionText(r),
                   std::string(RunStatusName(r.status)),
                   std::string(RunModeName(r.mode)),
                   std::string(RunTriggerName(r.triggered_by)),
@@ -302,11 +329,69 @@ absl::Status RunRuns(int limit, const GlobalOptions& global) {
                   std::to_string(r.buys_processed),
                   std::to_string(r.sells_processed),
                   std::to_string(r.allocations_created),
+                  std::to_string(r.allocations_reused),
                   r.total_pnl.has_value() ? r.total_pnl->ToString() : "",
-                  !r.error_message.empty() ? r.error_message
-                                           : r.fallback_reason});
+                  note});
   }
   table.Print(std::cout);
+  return absl::OkStatus();
+}
+
+// --- prune ---------------------------------------------------------------
+
+struct PruneCommandOptions {
+  std::optional<int64_t> keep_last;
+  std::string older_than;
+  std::vector<int64_t> keep;
+  bool dry_run = false;
+};
+
+// "30d", "2w", "12h", "90m", "1h30m" (absl::ParseDuration plus d and w).
+absl::StatusOr<absl::Duration> ParseRetention(const std::string& text) {
+  absl::Duration d;
+  int64_t n = 0;
+  if (text.size() > 1 && (text.back() == 'd' || text.back() == 'w') &&
+      absl::SimpleAtoi(text.substr(0, text.size() - 1), &n) && n >= 0) {
+    return absl::Hours(24) * n * (text.back() == 'w' ? 7 : 1);
+  }
+  if (absl::ParseDuration(text, &d) && d >= absl::ZeroDuration()) return d;
+  return UsageError(absl::StrCat(
+      "--older-than: expected a duration such as 30d, 2w, 12h or 90m, got \"",
+      text, "\""));
+}
+
+absl::Status RunPrune(const PruneCommandOptions& options,
+                      const GlobalOptions& global) {
+  PruneOptions prune;
+  prune.keep_last = options.keep_last;
+  if (!options.older_than.empty()) {
+    FIFO_ASSIGN_OR_RETURN(prune.older_than, ParseRetention(options.older_than));
+  }
+  if (!prune.keep_last.has_value() && !prune.older_than.has_value()) {
+    return UsageError("say which versions to keep: --keep-last N and/or "
+                      "--older-than DURATION");
+  }
+  if (prune.keep_last.has_value() && *prune.keep_last < 1) {
+    return UsageError("--keep-last must be at least 1");
+  }
+  prune.keep = options.keep;
+  prune.dry_run = options.dry_run;
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
+  FIFO_ASSIGN_OR_RETURN(PruneResult result, backend->PruneVersions(prune));
+  const std::string removed =
+      result.versions_removed.empty()
+          ? "no version"
+          : absl::StrCat("version", result.versions_removed.size() > 1 ? "s " : " ",
+                         absl::StrJoin(result.versions_removed, ", "));
+  std::cout << (options.dry_run ? "dry run: would remove " : "removed ")
+            << removed << ": " << result.segments_removed << " segments, "
+            << result.allocations_removed << " allocation rows, "
+            << result.lots_removed << " inventory lots\n"
+            << "kept versions "
+            << (result.versions_kept.empty()
+                    ? std::string("(none)")
+                    : absl::StrJoin(result.versions_kept, ", "))
+            << "\n";
   return absl::OkStatus();
 }
 
@@ -390,7 +475,7 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& global,
                   "Full recomputation of every symbol into a new version");
     cmd->add_option("--symbol", options->symbol,
                     "Recompute one symbol into a new version (other symbols "
-                    "carried from the latest version)");
+                    "referenced from the latest version, nothing copied)");
     cmd->add_flag("--incremental", options->incremental,
                   "Extend the latest version with new trades (falls back to "
                   "a full run when that is not safe)");
@@ -400,8 +485,29 @@ void RegisterStoreCommands(CLI::App& app, GlobalOptions& global,
     cmd->add_option("--triggered-by", options->triggered_by,
                     "manual, scheduled or api (recorded in the run log)")
         ->capture_default_str();
+    cmd->add_flag("--rewrite", options->rewrite,
+                  "Write every row anew instead of referencing identical rows "
+                  "of the latest version (when stored rows are suspected)");
     OnRun(cmd, exit_code,
           [options, &global] { return RunCompute(*options, global); });
+  }
+  {
+    auto options = std::make_shared<PruneCommandOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "prune",
+        "Delete old versions and the rows no remaining version references "
+        "(never the latest completed version)");
+    cmd->add_option("--keep-last", options->keep_last,
+                    "Keep the N newest completed versions");
+    cmd->add_option("--older-than", options->older_than,
+                    "Remove only versions published longer ago than this "
+                    "(30d, 2w, 12h, 90m)");
+    cmd->add_option("--keep", options->keep,
+                    "A version never to remove (repeatable)");
+    cmd->add_flag("--dry-run", options->dry_run,
+                  "Say what would be removed, remove nothing");
+    OnRun(cmd, exit_code,
+          [options, &global] { return RunPrune(*options, global); });
   }
   {
     auto options = std::make_shared<ValidateCommandOptions>();

@@ -1,5 +1,7 @@
 #include "core/computations.h"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "common/status_macros.h"
 #include "engine/fifo_engine.h"
 #include "engine/timestamp.h"
+#include "storage/segment_digest.h"
 #include "formats/symbol_config_json.h"
 
 namespace fifo {
@@ -38,7 +41,7 @@ std::optional<std::string> SnapshotProblem(const std::string& symbol,
   return std::nullopt;
 }
 
-void LogUnmatched(const UnmatchedSell& u, int64_t version) {
+void LogUnmatched(const UnmatchedSell& u, const ComputationRun& run) {
   std::string inventory = "{";
   for (size_t i = 0; i < u.available_inventory.size(); ++i) {
     if (i > 0) inventory += ",";
@@ -53,7 +56,7 @@ void LogUnmatched(const UnmatchedSell& u, int64_t version) {
             {"unmatched_size", u.unmatched_size.ToString()},
             {"sell_time", FormatTimestamp(u.sell_time)},
             {"available_inventory", inventory},
-            {"allocation_version", absl::StrCat(version)}});
+            {"run_id", absl::StrCat(run.id)}});
 }
 
 // The design's alert for an unmatched sell (title, then message).
@@ -68,63 +71,262 @@ std::string UnmatchedSellAlert(const UnmatchedSell& u, const ComputationRun& run
                    ". Queued for manual review (fifoctl review list)."));
 }
 
+
+// Two closing states are the same lots (every field, in order) and the
+// same high-water mark.
+bool SameState(const SymbolState& a, const SymbolState& b) {
+  if (a.high_water_mark != b.high_water_mark ||
+      a.open_lots.size() != b.open_lots.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.open_lots.size(); ++i) {
+    const OpenLot& x = a.open_lots[i];
+    const OpenLot& y = b.open_lots[i];
+    if (x.buy_order_id != y.buy_order_id || x.buy_time != y.buy_time ||
+        x.price != y.price || x.size != y.size ||
+        x.total_fees_usd != y.total_fees_usd ||
+        x.consumed_size != y.consumed_size ||
+        x.consumed_fee_share != y.consumed_fee_share) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Follows a symbol's computed rows against the basis version's segments of
+// it, in order: each segment matches when the rows fed since its start are
+// as many as it holds and have its digest (segment_digest.h). The first
+// row that cannot belong to a matching segment diverges: that segment's
+// rows from its start, and everything after, must be written anew.
+class PrefixMatcher {
+ public:
+  enum class Step { kPending, kSegmentMatched, kDiverged };
+
+  explicit PrefixMatcher(const std::vector<SegmentRef>& basis)
+      : basis_(basis), empty_digest_(SegmentDigest().Finish()) {}
+
+  Step Add(const Allocation& a) {
+    if (diverged_ || !SkipEmpty() || index_ == basis_.size()) {
+      diverged_ = true;
+      return Step::kDiverged;
+    }
+    digest_.Add(a);
+    if (digest_.count() < basis_[index_].row_count) return Step::kPending;
+    if (digest_.Finish() != basis_[index_].digest) {
+      diverged_ = true;
+      return Step::kDiverged;
+    }
+    matched_rows_ += basis_[index_].row_count;
+    ++index_;
+    return Step::kSegmentMatched;
+  }
+
+  // At the end of the rows: true when they were exactly every basis
+  // segment's rows.
+  bool Finish() {
+    if (diverged_ || !SkipEmpty() || index_ < basis_.size() ||
+        digest_.count() > 0) {
+      diverged_ = true;
+    }
+    return !diverged_;
+  }
+
+  // The basis segments matched so far (a prefix of the list), and their rows.
+  std::vector<SegmentRef> matched() const {
+    return std::vector<SegmentRef>(basis_.begin(), basis_.begin() + index_);
+  }
+  int64_t matched_rows() const { return matched_rows_; }
+
+ private:
+  // Matches the empty segments at the current place (an incremental run
+  // that saw only buys wrote one); false when one is not empty as recorded.
+  bool SkipEmpty() {
+    while (index_ < basis_.size() && basis_[index_].row_count == 0) {
+      if (basis_[index_].digest != empty_digest_) return false;
+      ++index_;
+    }
+    return true;
+  }
+
+  const std::vector<SegmentRef>& basis_;
+  const std::string empty_digest_;
+  SegmentDigest digest_;
+  size_t index_ = 0;
+  int64_t matched_rows_ = 0;
+  bool diverged_ = false;
+};
+
 }  // namespace
 
 // Alerts of a run, posted once it has committed.
 struct Computations::PendingAlerts {
-  std::vector<std::string> texts;  // at most kMaxAlertsPerRun
-  int64_t more = 0;                // unmatched sells beyond those
+  std::vector<UnmatchedSell> sells;  // at most kMaxAlertsPerRun
+  int64_t more = 0;                  // unmatched sells beyond those
+};
+
+// The segments of a symbol in the version a run may reuse, and the
+// symbol's snapshot there (unset when the version has none).
+struct Computations::ReuseBasis {
+  std::vector<SegmentRef> segments;
+  std::optional<SymbolState> snapshot;
 };
 
 // One symbol's pass: trades from the store through the engine into the run.
+// With a reuse basis, the computed rows are first matched against the
+// basis's segments (PrefixMatcher): the matching prefix is referenced, only
+// the rest is written, and a symbol whose rows and closing state are both
+// unchanged writes nothing at all. Rows of the segment being matched are
+// kept in memory up to kReuseBufferRows; a longer segment that then turns
+// out different costs a second pass over the symbol's trades.
 struct Computations::SymbolPass {
+  static constexpr size_t kReuseBufferRows = 65536;
+
   static absl::Status Run(LedgerStore& store, RunWriter& writer,
                           const std::string& symbol, const SymbolConfig& config,
                           SymbolState opening, int64_t ingest_seq_seen,
                           const ComputeOptions& options, RunStats& stats,
-                          PendingAlerts* alerts) {
+                          PendingAlerts* alerts, const ReuseBasis* reuse) {
     std::optional<TradeKey> after = opening.high_water_mark;
-    SymbolAllocator allocator(symbol, config, std::move(opening));
-    std::vector<Allocation> batch;
-    batch.reserve(kWriteBatch);
+    std::vector<Allocation> out;  // rows waiting to be written
+    out.reserve(kWriteBatch);
     int64_t written = 0;
-    FIFO_RETURN_IF_ERROR(store.ScanTrades(
-        symbol, after, [&](const std::vector<Trade>& page) -> absl::Status {
-          if (options.should_stop && options.should_stop()) {
-            return absl::CancelledError("computation stopped before it ended");
-          }
-          for (const Trade& trade : page) {
-            FIFO_RETURN_IF_ERROR(allocator.Add(trade, &batch));
-            if (batch.size() >= kWriteBatch) {
-              FIFO_RETURN_IF_ERROR(writer.WriteAllocations(batch));
-              written += static_cast<int64_t>(batch.size());
+    int64_t reused = 0;
+    auto flush = [&](bool all) -> absl::Status {
+      if (out.empty() || (!all && out.size() < kWriteBatch)) {
+        return absl::OkStatus();
+      }
+      FIFO_RETURN_IF_ERROR(writer.WriteAllocations(out));
+      written += static_cast<int64_t>(out.size());
+      out.clear();
+      return absl::OkStatus();
+    };
+    // Runs `allocator` over the symbol's trades, handing each row to
+    // `on_row`; stops early (OK) when `on_row` sets *stop.
+    auto scan = [&](SymbolAllocator& allocator,
+                    const std::function<absl::Status(Allocation&&, bool*)>&
+                        on_row) -> absl::Status {
+      std::vector<Allocation> batch;
+      bool stop = false;
+      absl::Status s = store.ScanTrades(
+          symbol, after, [&](const std::vector<Trade>& page) -> absl::Status {
+            if (options.should_stop && options.should_stop()) {
+              return absl::CancelledError("computation stopped before it ended");
+            }
+            for (const Trade& trade : page) {
+              FIFO_RETURN_IF_ERROR(allocator.Add(trade, &batch));
+              for (Allocation& a : batch) {
+                FIFO_RETURN_IF_ERROR(on_row(std::move(a), &stop));
+                if (stop) break;
+              }
               batch.clear();
+              if (stop) return absl::CancelledError("pass stopped");
+            }
+            return absl::OkStatus();
+          });
+      return stop ? absl::OkStatus() : s;
+    };
+
+    auto allocator = std::make_unique<SymbolAllocator>(symbol, config, opening);
+    bool writing = reuse == nullptr;
+    bool second_pass = false;
+    std::optional<PrefixMatcher> matcher;
+    std::vector<Allocation> pending;  // rows of the segment being matched
+    bool pending_complete = true;     // pending holds all of them
+    // Starts writing: references the matched prefix, then the rows that
+    // follow it.
+    auto start_writing = [&]() -> absl::Status {
+      FIFO_ASSIGN_OR_RETURN(int64_t rows,
+                            writer.ReuseSegments(symbol, matcher->matched()));
+      reused += rows;
+      writing = true;
+      for (Allocation& a : pending) out.push_back(std::move(a));
+      pending.clear();
+      return flush(false);
+    };
+    if (reuse != nullptr) matcher.emplace(reuse->segments);
+    FIFO_RETURN_IF_ERROR(scan(*allocator, [&](Allocation&& a,
+                                              bool* stop) -> absl::Status {
+      if (writing) {
+        out.push_back(std::move(a));
+        return flush(false);
+      }
+      switch (matcher->Add(a)) {
+        case PrefixMatcher::Step::kPending:
+          if (pending_complete) {
+            pending.push_back(std::move(a));
+            if (pending.size() > kReuseBufferRows) {
+              pending.clear();
+              pending_complete = false;
             }
           }
           return absl::OkStatus();
-        }));
-    if (!batch.empty()) {
-      FIFO_RETURN_IF_ERROR(writer.WriteAllocations(batch));
-      written += static_cast<int64_t>(batch.size());
+        case PrefixMatcher::Step::kSegmentMatched:
+          pending.clear();
+          pending_complete = true;
+          return absl::OkStatus();
+        case PrefixMatcher::Step::kDiverged:
+          if (!pending_complete) {
+            second_pass = true;
+            *stop = true;
+            return absl::OkStatus();
+          }
+          pending.push_back(std::move(a));
+          return start_writing();
+      }
+      return absl::OkStatus();
+    }));
+    bool write_snapshot = true;
+    if (!writing && !second_pass) {
+      // Every row matched so far: the rows end where the basis ends?
+      const bool all = matcher->Finish();
+      if (all && reuse->snapshot.has_value() &&
+          SameState(allocator->ClosingState(), *reuse->snapshot)) {
+        FIFO_ASSIGN_OR_RETURN(reused,
+                              writer.ReuseSegments(symbol, reuse->segments));
+        write_snapshot = false;  // the basis's last segment has it
+      } else if (pending_complete) {
+        FIFO_RETURN_IF_ERROR(start_writing());
+      } else {
+        second_pass = true;
+      }
     }
-    const SymbolStats& s = allocator.stats();
+    if (second_pass) {
+      // The rows after the matched prefix, computed again from the start.
+      FIFO_ASSIGN_OR_RETURN(reused,
+                            writer.ReuseSegments(symbol, matcher->matched()));
+      int64_t skip = matcher->matched_rows();
+      allocator = std::make_unique<SymbolAllocator>(symbol, config, opening);
+      FIFO_RETURN_IF_ERROR(scan(*allocator, [&](Allocation&& a,
+                                                bool*) -> absl::Status {
+        if (skip > 0) {
+          --skip;
+          return absl::OkStatus();
+        }
+        out.push_back(std::move(a));
+        return flush(false);
+      }));
+    }
+    FIFO_RETURN_IF_ERROR(flush(true));
+    const SymbolStats& s = allocator->stats();
     if (s.buys_processed + s.sells_processed == 0) {
       return absl::OkStatus();  // Nothing new: the snapshot stays as it is.
     }
-    FIFO_RETURN_IF_ERROR(
-        writer.WriteSnapshot(symbol, allocator.ClosingState(), ingest_seq_seen));
-    for (const UnmatchedSell& u : allocator.unmatched_sells()) {
-      LogUnmatched(u, writer.run().allocation_version);
+    if (write_snapshot) {
+      FIFO_RETURN_IF_ERROR(writer.WriteSnapshot(
+          symbol, allocator->ClosingState(), ingest_seq_seen));
+    }
+    for (const UnmatchedSell& u : allocator->unmatched_sells()) {
+      LogUnmatched(u, writer.run());
       FIFO_RETURN_IF_ERROR(writer.EnqueueReview(u));
       if (alerts != nullptr) {
-        if (alerts->texts.size() < static_cast<size_t>(kMaxAlertsPerRun)) {
-          alerts->texts.push_back(UnmatchedSellAlert(u, writer.run()));
+        if (alerts->sells.size() < static_cast<size_t>(kMaxAlertsPerRun)) {
+          alerts->sells.push_back(u);
         } else {
           ++alerts->more;
         }
       }
     }
-    for (const DustRemainder& d : allocator.dust_remainders()) {
+    for (const DustRemainder& d : allocator->dust_remainders()) {
       LogEvent(LogLevel::kDebug, "dust_remainder",
                {{"sell_order_id", d.sell_order_id},
                 {"symbol", symbol},
@@ -133,6 +335,7 @@ struct Computations::SymbolPass {
     stats.buys_processed += s.buys_processed;
     stats.sells_processed += s.sells_processed;
     stats.allocations_created += written;
+    stats.allocations_reused += reused;
     stats.total_pnl += s.realized_pnl;
     stats.symbols_processed.push_back(symbol);
     return absl::OkStatus();
@@ -149,7 +352,9 @@ Computations::Computations(LedgerStore* store, SymbolConfigs configs,
 void Computations::PostAlerts(const PendingAlerts& pending,
                               const ComputationRun& run) {
   if (alerts_ == nullptr) return;
-  for (const std::string& text : pending.texts) alerts_->Post(text);
+  for (const UnmatchedSell& u : pending.sells) {
+    alerts_->Post(UnmatchedSellAlert(u, run));
+  }
   if (pending.more > 0) {
     alerts_->Post(FormatAlertText(
         absl::StrCat("Unmatched SELLs: ", pending.more, " more"),
@@ -186,14 +391,18 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
     RunOptions run_options, const ComputeOptions& options) {
   run_options.algorithm_version = kAlgorithmVersion;
   run_options.config_hash = config_hash_;
-  // A symbol run carries the other symbols of the latest completed version.
-  std::optional<int64_t> carry_from;
-  if (run_options.mode == RunMode::kSymbol) {
-    FIFO_ASSIGN_OR_RETURN(carry_from, store_->LatestCompletedVersion());
+  // The latest completed version is the basis: a symbol whose computed
+  // rows and closing state equal what it holds there is referenced, not
+  // written again (unless --rewrite). A symbol run's version takes the
+  // other symbols from the latest version when it publishes (RunWriter).
+  std::optional<int64_t> basis;
+  if (!options.rewrite) {
+    FIFO_ASSIGN_OR_RETURN(basis, store_->LatestCompletedVersion());
   }
+  run_options.basis_version = basis;
   FIFO_ASSIGN_OR_RETURN(int64_t ingest_seq, store_->MaxIngestSeq());
   std::vector<std::string> symbols;
-  if (run_options.symbol.has_value()) {
+  if (run_options.symbol.has_value() && run_options.mode == RunMode::kSymbol) {
     symbols.push_back(*run_options.symbol);
   } else {
     FIFO_ASSIGN_OR_RETURN(symbols, store_->ListSymbols());
@@ -203,24 +412,49 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
   const ComputationRun& started = writer->run();
   LogEvent(LogLevel::kInfo, "computation_started",
            {{"run_id", absl::StrCat(started.id)},
-            {"allocation_version", absl::StrCat(started.allocation_version)},
             {"batch_id", started.batch_id},
             {"mode", std::string(RunModeName(run_options.mode))},
+            {"basis_version", basis.has_value() ? absl::StrCat(*basis) : ""},
             {"symbols", absl::StrCat(symbols.size())}});
 
   RunStats stats;
   PendingAlerts pending;
   PendingAlerts* const alerts = alerts_ != nullptr ? &pending : nullptr;
   absl::Status status = [&]() -> absl::Status {
-    if (carry_from.has_value()) {
-      FIFO_RETURN_IF_ERROR(
-          writer->CarryForward(*carry_from, {*run_options.symbol}).status());
+    std::map<std::string, ReuseBasis> reuse;
+    if (basis.has_value()) {
+      // One read of the basis's manifest (a few rows per symbol).
+      FIFO_ASSIGN_OR_RETURN(
+          std::vector<SegmentRef> segments,
+          store_->ListVersionSegments(
+              *basis, run_options.mode == RunMode::kSymbol
+                          ? run_options.symbol
+                          : std::optional<std::string>()));
+      for (SegmentRef& segment : segments) {
+        std::string symbol = segment.symbol;
+        reuse[symbol].segments.push_back(std::move(segment));
+      }
     }
     int64_t done = 0;
     for (const std::string& symbol : symbols) {
-      FIFO_RETURN_IF_ERROR(SymbolPass::Run(*store_, *writer, symbol,
-                                           configs_.For(symbol), SymbolState{},
-                                           ingest_seq, options, stats, alerts));
+      ReuseBasis* basis_of_symbol = nullptr;
+      ReuseBasis none;
+      if (basis.has_value()) {
+        auto it = reuse.find(symbol);
+        basis_of_symbol = it == reuse.end() ? &none : &it->second;
+        if (!basis_of_symbol->segments.empty()) {
+          absl::StatusOr<StoredSnapshot> snapshot =
+              store_->LoadSnapshot(*basis, symbol);
+          if (snapshot.ok()) {
+            basis_of_symbol->snapshot = std::move(snapshot->state);
+          } else if (!absl::IsNotFound(snapshot.status())) {
+            return snapshot.status();
+          }
+        }
+      }
+      FIFO_RETURN_IF_ERROR(SymbolPass::Run(
+          *store_, *writer, symbol, configs_.For(symbol), SymbolState{},
+          ingest_seq, options, stats, alerts, basis_of_symbol));
       ++done;
       if (options.progress) {
         options.progress(done, static_cast<int64_t>(symbols.size()), symbol);
@@ -241,6 +475,8 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
                  absl::StrCat(committed->allocation_version)},
                 {"allocations_created",
                  absl::StrCat(committed->allocations_created)},
+                {"allocations_reused",
+                 absl::StrCat(committed->allocations_reused)},
                 {"total_pnl", stats.total_pnl.ToString()},
                 {"duration_ms",
                  absl::StrCat(committed->duration_ms.value_or(0))}});
@@ -250,15 +486,14 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
     status = committed.status();
   }
   int64_t run_id = started.id;
-  int64_t version = started.allocation_version;
   absl::Status aborted = writer->Abort(std::string(status.message()));
   LogEvent(LogLevel::kError, "computation_failed",
            {{"run_id", absl::StrCat(run_id)},
-            {"allocation_version", absl::StrCat(version)},
             {"error", std::string(status.message())}});
   std::string message =
-      absl::StrCat("computation ", run_id, " (version ", version,
-                   ") failed and was rolled back: ", status.message());
+      absl::StrCat("computation ", run_id, " (", RunModeName(run_options.mode),
+                   ") failed and was rolled back; no version was published: ",
+                   status.message());
   if (!aborted.ok()) {
     absl::StrAppend(&message, " (marking it failed also failed: ",
                     aborted.message(), ")");
@@ -389,7 +624,8 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
       FIFO_RETURN_IF_ERROR(SymbolPass::Run(*store_, *writer, symbol,
                                            configs_.For(symbol),
                                            std::move(opening), plan.ingest_seq,
-                                           options, stats, alerts));
+                                           options, stats, alerts,
+                                           /*reuse=*/nullptr));
       ++done;
       if (options.progress) {
         options.progress(done, static_cast<int64_t>(plan.symbols.size()),

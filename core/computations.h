@@ -45,6 +45,10 @@ struct ComputeOptions {
   std::function<bool()> should_stop;
   // Called after each symbol with (symbols done, symbols total, symbol).
   std::function<void(int64_t, int64_t, const std::string&)> progress;
+  // Full and symbol runs: write every symbol's rows anew instead of
+  // referencing the basis version's identical segments (for when stored
+  // rows are suspected; `validate` reports edited segments).
+  bool rewrite = false;
 };
 
 class Computations {
@@ -63,14 +67,21 @@ class Computations {
   Computations(const Computations&) = delete;
   Computations& operator=(const Computations&) = delete;
 
-  // Computes every symbol into a new version. Returns the completed log
-  // row. Errors: those of the store; kCancelled when stopped; a failed run
+  // Computes every symbol into a new version. Every symbol is computed
+  // from its trades; where a symbol's rows (by count and digest) and
+  // closing state equal those of the latest completed version, the new
+  // version references that version's segments instead of writing them
+  // (ComputeOptions::rewrite turns this off); the log row's
+  // allocations_created counts rows written, allocations_reused rows
+  // referenced. Returns the completed log row. Errors: those of the store; kCancelled when stopped; a failed run
   // is rolled back, logged 'failed', and its error returned with the run id.
   absl::StatusOr<ComputationRun> ComputeAllSymbols(
       const ComputeOptions& options);
 
-  // Computes `symbol` into a new version, carrying the other symbols of the
-  // latest completed version. Errors: kNotFound when the store has no trade
+  // Computes `symbol` into a new version, which holds the other symbols as
+  // the latest completed version holds them when it publishes (by
+  // reference: nothing of them is copied). Writes only `symbol`'s rows (or
+  // none, when they are unchanged; see ComputeAllSymbols). Errors: kNotFound when the store has no trade
   // of `symbol`; otherwise as ComputeAllSymbols.
   absl::StatusOr<ComputationRun> ComputeSymbol(const std::string& symbol,
                                                const ComputeOptions& options);
@@ -91,6 +102,7 @@ class Computations {
  private:
   struct SymbolPass;
   struct PendingAlerts;
+  struct ReuseBasis;
 
   // Posts a committed run's alerts (no-op without a sink).
   void PostAlerts(const PendingAlerts& pending, const ComputationRun& run);

@@ -6,14 +6,26 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/timestamp.h"
 
 namespace fifo {
 namespace {
 
-absl::StatusOr<bool> HasCompletedRun(LedgerStore& store, int64_t version) {
+// OK when `version` has a completed run and was not pruned.
+absl::Status CheckReadable(LedgerStore& store, int64_t version) {
   FIFO_ASSIGN_OR_RETURN(std::optional<ComputationRun> run,
                         store.LatestCompletedRun(version));
-  return run.has_value();
+  if (!run.has_value()) {
+    return absl::NotFoundError(absl::StrCat(
+        "allocation version ", version, " has no completed run"));
+  }
+  if (run->pruned_at.has_value()) {
+    return absl::NotFoundError(absl::StrCat(
+        "allocation version ", version, " was pruned at ",
+        FormatTimestamp(*run->pruned_at),
+        " (fifoctl prune): its rows are gone"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Allocation>> LoadAllocations(
@@ -40,11 +52,7 @@ std::string PairKey(const Allocation& a) {
 absl::StatusOr<int64_t> ResolveVersion(LedgerStore& store,
                                        std::optional<int64_t> requested) {
   if (requested.has_value()) {
-    FIFO_ASSIGN_OR_RETURN(bool exists, HasCompletedRun(store, *requested));
-    if (!exists) {
-      return absl::NotFoundError(absl::StrCat(
-          "allocation version ", *requested, " has no completed run"));
-    }
+    FIFO_RETURN_IF_ERROR(CheckReadable(store, *requested));
     return *requested;
   }
   FIFO_ASSIGN_OR_RETURN(std::optional<int64_t> latest,

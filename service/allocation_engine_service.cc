@@ -10,6 +10,7 @@
 #include "api/convert.h"
 #include "api/grpc_status.h"
 #include "core/computations.h"
+#include "core/retention.h"
 #include "service/request_fields.h"
 #include "service/writer_queue.h"
 #include "storage/ledger_store.h"
@@ -35,9 +36,10 @@ grpc::Status AllocationEngineService::ComputeAllSymbols(
   FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
   absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
   if (!turn.ok()) return ToGrpcStatus(turn.status());
+  ComputeOptions options = OptionsFor(context, request->triggered_by());
+  options.rewrite = request->rewrite();
   absl::StatusOr<ComputationRun> run =
-      state_->Next().computations->ComputeAllSymbols(
-          OptionsFor(context, request->triggered_by()));
+      state_->Next().computations->ComputeAllSymbols(options);
   if (!run.ok()) return ToGrpcStatus(run.status());
   *response->mutable_computation() = ComputationToProto(*run);
   return grpc::Status::OK;
@@ -52,9 +54,10 @@ grpc::Status AllocationEngineService::ComputeSymbol(
   }
   absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
   if (!turn.ok()) return ToGrpcStatus(turn.status());
+  ComputeOptions options = OptionsFor(context, request->triggered_by());
+  options.rewrite = request->rewrite();
   absl::StatusOr<ComputationRun> run =
-      state_->Next().computations->ComputeSymbol(
-          request->symbol(), OptionsFor(context, request->triggered_by()));
+      state_->Next().computations->ComputeSymbol(request->symbol(), options);
   if (!run.ok()) return ToGrpcStatus(run.status());
   *response->mutable_computation() = ComputationToProto(*run);
   return grpc::Status::OK;
@@ -130,6 +133,35 @@ grpc::Status AllocationEngineService::ListComputations(
     }
   }
   response->set_next_page_token(token);
+  return grpc::Status::OK;
+}
+
+grpc::Status AllocationEngineService::PruneVersions(
+    grpc::ServerContext* context, const pb::PruneVersionsRequest* request,
+    pb::PruneVersionsResponse* response) {
+  FIFO_AUTHORIZE_OR_RETURN(*authorizer_, context, pb::AllocationEngine);
+  PruneOptions options;
+  if (request->has_keep_last()) options.keep_last = request->keep_last();
+  if (request->has_older_than()) {
+    const auto& d = request->older_than();
+    if (d.seconds() < 0 || d.nanos() < 0) {
+      return ToGrpcStatus(
+          absl::InvalidArgumentError("older_than: must not be negative"));
+    }
+    options.older_than = absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+  }
+  options.keep.assign(request->keep().begin(), request->keep().end());
+  options.dry_run = request->dry_run();
+  absl::StatusOr<WriterQueue::Turn> turn = state_->WriterTurn(context);
+  if (!turn.ok()) return ToGrpcStatus(turn.status());
+  absl::StatusOr<PruneResult> result =
+      fifo::PruneVersions(*state_->Next().store, options);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (int64_t v : result->versions_removed) response->add_versions_removed(v);
+  for (int64_t v : result->versions_kept) response->add_versions_kept(v);
+  response->set_segments_removed(result->segments_removed);
+  response->set_allocations_removed(result->allocations_removed);
+  response->set_lots_removed(result->lots_removed);
   return grpc::Status::OK;
 }
 

@@ -45,6 +45,9 @@ class AllocationEngineService final
       grpc::ServerContext* context,
       const fifo::v1::ListComputationsRequest* request,
       fifo::v1::ListComputationsResponse* response) override;
+  grpc::Status PruneVersions(grpc::ServerContext* context,
+                             const fifo::v1::PruneVersionsRequest* request,
+                             fifo::v1::PruneVersionsResponse* response) override;
 
  private:
   ServiceState* const state_;

@@ -186,11 +186,15 @@ class LedgerStore {
 
   // Creates the run's log row (status 'running', committed on its own so it
   // is visible while the run works) and returns its writer. A full or
-  // symbol run reserves version MAX(allocation_version over the log) + 1
-  // atomically: concurrent runs never share a version. An incremental run
-  // extends `options.extend_version`. Errors: kInvalidArgument (missing
-  // symbol for kSymbol, extend_version given or missing wrongly),
-  // kFailedPrecondition (the version to extend has no completed run).
+  // symbol run gets its version number when it publishes (RunWriter::
+  // Commit: concurrent runs never share a version, and versions are
+  // published in number order); until then the row's version is NULL (0
+  // in ComputationRun). An incremental run extends
+  // `options.extend_version`. `options.basis_version` is recorded so that
+  // PruneVersions keeps that version while the run works. Errors:
+  // kInvalidArgument (missing symbol for kSymbol, extend_version given or
+  // missing wrongly), kFailedPrecondition (the version to extend has no
+  // completed run).
   virtual absl::StatusOr<std::unique_ptr<RunWriter>> StartRun(
       const RunOptions& options) = 0;
 
@@ -242,12 +246,33 @@ class LedgerStore {
 
   // --- Versions -----------------------------------------------------------
 
-  // Streams a version's allocations ordered by symbol (bytewise) then seq,
-  // i.e. each symbol's rows in the order they were written. Filters apply
-  // in SQL; an unknown version just yields nothing.
+  // Streams a version's allocations ordered by symbol (bytewise), then by
+  // the symbol's segments in the version's order, then by seq within a
+  // segment: each symbol's rows in the order they were computed, whichever
+  // run wrote them. Filters apply in SQL; an unknown or pruned version just
+  // yields nothing.
   virtual absl::Status ScanAllocations(const AllocationFilter& filter,
                                        const AllocationSink& sink) = 0;
 
+  // The segments `version` references (of `symbol` when given), by symbol
+  // (bytewise) then their order in the version. Empty for an unknown or
+  // pruned version.
+  virtual absl::StatusOr<std::vector<SegmentRef>> ListVersionSegments(
+      int64_t version, const std::optional<std::string>& symbol) = 0;
+
+  // Retention: deletes the manifests of the completed versions that
+  // `options` allows to remove, then the segments (rows and lots) that no
+  // version references any more, in ONE transaction under the publish lock
+  // (a concurrent publish waits, or fails cleanly with kAborted when a
+  // segment it reused is gone). Never removes the latest completed version,
+  // a version in `options.keep`, or the basis version of a running run.
+  // The removed versions' runs stay in the log with pruned_at set. Errors:
+  // kInvalidArgument (neither keep_last nor older_than, keep_last < 1, a
+  // negative duration).
+  virtual absl::StatusOr<PruneResult> PruneVersions(
+      const PruneOptions& options) = 0;
+
+  // The symbol's snapshot in a version is that of its last segment.
   // kNotFound when the version has no snapshot of `symbol`.
   virtual absl::StatusOr<StoredSnapshot> LoadSnapshot(
       int64_t version, const std::string& symbol) = 0;

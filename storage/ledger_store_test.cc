@@ -555,9 +555,13 @@ TEST_P(LedgerStoreTest, ConcurrentRunsGetDistinctVersions) {
           errors[i] = std::string(w.status().message());
           return;
         }
-        versions[i].push_back((*w)->run().allocation_version);
-        absl::Status s = (*w)->Abort("test");
-        if (!s.ok()) errors[i] = std::string(s.message());
+        // Numbers are taken when a run publishes.
+        absl::StatusOr<ComputationRun> done = (*w)->Commit(RunStats{});
+        if (!done.ok()) {
+          errors[i] = std::string(done.status().message());
+          return;
+        }
+        versions[i].push_back(done->allocation_version);
       }
     });
   }
@@ -795,7 +799,7 @@ TEST_P(LedgerStoreTest, ConstraintsRejectInconsistentAllocations) {
   EXPECT_TRUE((*w)->Abort(std::string(s.message())).ok());
 }
 
-TEST_P(LedgerStoreTest, CarryForwardCompletesASymbolRun) {
+TEST_P(LedgerStoreTest, SymbolRunReferencesTheOtherSymbols) {
   Migrate();
   std::vector<Trade> trades = SampleLedger();
   ASSERT_TRUE(store_->ImportTrades(trades, false).ok());
@@ -817,30 +821,38 @@ TEST_P(LedgerStoreTest, CarryForwardCompletesASymbolRun) {
   RunOptions options;
   options.mode = RunMode::kSymbol;
   options.symbol = "BTC-USD";
+  // An aborted run publishes nothing and takes no version number.
   absl::StatusOr<std::unique_ptr<RunWriter>> w = store_->StartRun(options);
   ASSERT_TRUE(w.ok()) << w.status();
-  const int64_t v2 = (*w)->run().allocation_version;
-  EXPECT_EQ(v2, 2);
-  EXPECT_EQ((*w)->CarryForward(v2, {}).status().code(),
-            absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ((*w)->CarryForward(7, {}).status().code(),
-            absl::StatusCode::kFailedPrecondition);
-  (*w)->Abort("bad carry").IgnoreError();
+  EXPECT_EQ((*w)->run().allocation_version, 0);  // numbered at publish
+  ASSERT_TRUE((*w)->WriteAllocations(c->allocations).ok());
+  (*w)->Abort("changed my mind").IgnoreError();
 
   w = store_->StartRun(options);
   ASSERT_TRUE(w.ok());
-  const int64_t v3 = (*w)->run().allocation_version;
+  // Rows of two symbols in one call are refused.
+  std::vector<Allocation> mixed = c->allocations;
+  Allocation eth = mixed.front();
+  eth.symbol = "ETH-USD";
+  mixed.push_back(eth);
+  EXPECT_EQ((*w)->WriteAllocations(mixed).code(),
+            absl::StatusCode::kInvalidArgument);
+  (*w)->Abort("mixed").IgnoreError();
+
+  w = store_->StartRun(options);
+  ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->WriteAllocations(c->allocations).ok());
-  absl::StatusOr<int64_t> copied = (*w)->CarryForward(v1, {"BTC-USD"});
-  ASSERT_TRUE(copied.ok()) << copied.status();
-  EXPECT_EQ(*copied, 2);  // E-SELL: one matched, one unmatched row
   ASSERT_TRUE((*w)->WriteSnapshot("BTC-USD", c->closing, 6).ok());
-  ASSERT_TRUE((*w)->Commit(RunStats{}).ok());
+  absl::StatusOr<ComputationRun> published = (*w)->Commit(RunStats{});
+  ASSERT_TRUE(published.ok()) << published.status();
+  const int64_t v2 = published->allocation_version;
+  EXPECT_EQ(v2, 2);
+  EXPECT_EQ(published->basis_version, std::optional<int64_t>(v1));
 
   std::vector<StoredAllocation> old_rows = Allocations(v1);
-  std::vector<StoredAllocation> new_rows = Allocations(v3);
+  std::vector<StoredAllocation> new_rows = Allocations(v2);
   ASSERT_EQ(new_rows.size(), c->allocations.size() + 2);
-  // Ordered by symbol then seq: BTC (new) first, then the carried ETH rows.
+  // Ordered by symbol: BTC (new) first, then the referenced ETH rows.
   EXPECT_EQ(new_rows[0].allocation.symbol, "BTC-USD");
   EXPECT_EQ(new_rows.back().allocation.symbol, "ETH-USD");
   std::vector<StoredAllocation> old_eth, new_eth;
@@ -852,40 +864,140 @@ TEST_P(LedgerStoreTest, CarryForwardCompletesASymbolRun) {
   }
   ASSERT_EQ(old_eth.size(), new_eth.size());
   for (size_t i = 0; i < old_eth.size(); ++i) {
+    // The very same stored rows: same id, batch and time; read as v2.
+    EXPECT_EQ(new_eth[i].seq, old_eth[i].seq);
     EXPECT_EQ(new_eth[i].allocation.sell_order_id,
               old_eth[i].allocation.sell_order_id);
-    EXPECT_EQ(new_eth[i].allocation.buy_order_id,
-              old_eth[i].allocation.buy_order_id);
     EXPECT_EQ(new_eth[i].allocation.net_proceeds_usd,
               old_eth[i].allocation.net_proceeds_usd);
     EXPECT_EQ(new_eth[i].allocation_time, old_eth[i].allocation_time);
-    EXPECT_EQ(new_eth[i].version, v3);
-    EXPECT_EQ(new_eth[i].batch_id, new_rows[0].batch_id);
+    EXPECT_EQ(new_eth[i].batch_id, old_eth[i].batch_id);
+    EXPECT_EQ(new_eth[i].version, v2);
   }
+  absl::StatusOr<std::vector<SegmentRef>> v1_segments =
+      store_->ListVersionSegments(v1, std::string("ETH-USD"));
+  absl::StatusOr<std::vector<SegmentRef>> v2_segments =
+      store_->ListVersionSegments(v2, std::string("ETH-USD"));
+  ASSERT_TRUE(v1_segments.ok() && v2_segments.ok());
+  ASSERT_EQ(v2_segments->size(), 1u);
+  EXPECT_EQ((*v2_segments)[0].id, (*v1_segments)[0].id);
   absl::StatusOr<std::vector<std::string>> symbols =
-      store_->ListSnapshotSymbols(v3);
+      store_->ListSnapshotSymbols(v2);
   ASSERT_TRUE(symbols.ok());
   EXPECT_EQ(*symbols, (std::vector<std::string>{"BTC-USD", "ETH-USD"}));
   absl::StatusOr<StoredSnapshot> eth_old = store_->LoadSnapshot(v1, "ETH-USD");
-  absl::StatusOr<StoredSnapshot> eth_new = store_->LoadSnapshot(v3, "ETH-USD");
+  absl::StatusOr<StoredSnapshot> eth_new = store_->LoadSnapshot(v2, "ETH-USD");
   ASSERT_TRUE(eth_old.ok() && eth_new.ok());
   EXPECT_EQ(eth_new->state.high_water_mark, eth_old->state.high_water_mark);
   absl::StatusOr<std::vector<InvariantViolation>> violations =
-      store_->RunInvariantQueries(v3, InvariantOptions{});
+      store_->RunInvariantQueries(v2, InvariantOptions{});
   ASSERT_TRUE(violations.ok()) << violations.status();
   EXPECT_TRUE(violations->empty()) << (*violations)[0].message;
 
-  // An incremental run extends v3 and appends after its last seq.
+  // An incremental run extends v2 and appends a segment to its lists.
   RunOptions inc;
   inc.mode = RunMode::kIncremental;
-  inc.extend_version = v3;
+  inc.extend_version = v2;
   w = store_->StartRun(inc);
   ASSERT_TRUE(w.ok()) << w.status();
-  EXPECT_EQ((*w)->run().allocation_version, v3);
+  EXPECT_EQ((*w)->run().allocation_version, v2);
   ASSERT_TRUE((*w)->Commit(RunStats{}).ok());
-  inc.extend_version = 2;  // aborted, never completed
+  inc.extend_version = 3;  // never published
   EXPECT_EQ(store_->StartRun(inc).status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_P(LedgerStoreTest, IncrementalRunOfAStaleVersionIsRefused) {
+  Migrate();
+  std::vector<Trade> trades = SampleLedger();
+  ASSERT_TRUE(store_->ImportTrades(trades, false).ok());
+  const int64_t v1 = RunFull(trades);
+  RunOptions inc;
+  inc.mode = RunMode::kIncremental;
+  inc.extend_version = v1;
+  absl::StatusOr<std::unique_ptr<RunWriter>> stale = store_->StartRun(inc);
+  ASSERT_TRUE(stale.ok());
+  const int64_t v2 = RunFull(trades);  // published meanwhile
+  ASSERT_EQ(v2, v1 + 1);
+  absl::StatusOr<ComputationRun> late = (*stale)->Commit(RunStats{});
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kAborted) << late.status();
+  (*stale)->Abort(std::string(late.status().message())).IgnoreError();
+}
+
+TEST_P(LedgerStoreTest, ValidateReportsRowsEditedInSql) {
+  Migrate();
+  std::vector<Trade> trades = SampleLedger();
+  ASSERT_TRUE(store_->ImportTrades(trades, false).ok());
+  const int64_t v1 = RunFull(trades);
+  absl::StatusOr<std::vector<InvariantViolation>> clean =
+      store_->RunInvariantQueries(v1, InvariantOptions{});
+  ASSERT_TRUE(clean.ok()) << clean.status();
+  EXPECT_TRUE(clean->empty());
+  // Someone edits a row's net proceeds and PnL consistently in SQL: the
+  // money invariants still hold, the segment's digest does not.
+  // (A consistent edit: pnl = net - cost stays true for the new values.)
+  EXPECT_EQ(Raw("UPDATE fifo_allocations SET sell_order_id = sell_order_id, "
+                "allocation_batch_id = allocation_batch_id, sell_time = "
+                "sell_time, allocated_size = allocated_size, pnl_usd = pnl_usd, "
+                "symbol = symbol WHERE id = (SELECT MIN(id) FROM "
+                "fifo_allocations)"),
+            "");
+  absl::StatusOr<std::vector<InvariantViolation>> untouched =
+      store_->RunInvariantQueries(v1, InvariantOptions{});
+  ASSERT_TRUE(untouched.ok());
+  EXPECT_TRUE(untouched->empty());  // an UPDATE that changes nothing
+  EXPECT_EQ(Raw("UPDATE fifo_allocations SET sell_fees_per_unit = '7' WHERE "
+                "id = (SELECT MIN(id) FROM fifo_allocations)"),
+            "");
+  absl::StatusOr<std::vector<InvariantViolation>> edited =
+      store_->RunInvariantQueries(v1, InvariantOptions{});
+  ASSERT_TRUE(edited.ok()) << edited.status();
+  bool digest_reported = false;
+  for (const InvariantViolation& v : *edited) {
+    if (v.invariant == invariant::kSegmentIntact) digest_reported = true;
+  }
+  EXPECT_TRUE(digest_reported);
+}
+
+TEST_P(LedgerStoreTest, PruneKeepsTheLatestAndWhatIsNamed) {
+  Migrate();
+  std::vector<Trade> trades = SampleLedger();
+  ASSERT_TRUE(store_->ImportTrades(trades, false).ok());
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(RunFull(trades), i + 1);
+  PruneOptions none;
+  EXPECT_EQ(store_->PruneVersions(none).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  PruneOptions options;
+  options.keep_last = 1;
+  options.keep = {2};
+  options.dry_run = true;
+  absl::StatusOr<PruneResult> dry = store_->PruneVersions(options);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_EQ(dry->versions_removed, (std::vector<int64_t>{1, 3}));
+  EXPECT_FALSE(Allocations(1).empty());  // a dry run removes nothing
+  options.dry_run = false;
+  absl::StatusOr<PruneResult> done = store_->PruneVersions(options);
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->versions_removed, (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(done->versions_kept, (std::vector<int64_t>{2, 4}));
+  EXPECT_GT(done->allocations_removed, 0);
+  EXPECT_EQ(done->segments_removed, dry->segments_removed);
+  EXPECT_TRUE(Allocations(1).empty());
+  EXPECT_FALSE(Allocations(2).empty());
+  EXPECT_FALSE(Allocations(4).empty());
+  absl::StatusOr<std::optional<ComputationRun>> pruned =
+      store_->LatestCompletedRun(1);
+  ASSERT_TRUE(pruned.ok() && pruned->has_value());
+  EXPECT_TRUE((*pruned)->pruned_at.has_value());
+  EXPECT_EQ(store_->RunInvariantQueries(1, InvariantOptions{}).status().code(),
+            absl::StatusCode::kNotFound);
+  // Pruning again removes nothing more; the latest always stays.
+  options.keep = {};
+  options.keep_last = 1;
+  absl::StatusOr<PruneResult> again = store_->PruneVersions(options);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->versions_removed, (std::vector<int64_t>{2}));
+  EXPECT_EQ(again->versions_kept, (std::vector<int64_t>{4}));
 }
 
 TEST_P(LedgerStoreTest, SnapshotRoundTripsExactly) {
@@ -919,7 +1031,7 @@ TEST_P(LedgerStoreTest, SnapshotRoundTripsExactly) {
   absl::StatusOr<std::unique_ptr<RunWriter>> w = store_->StartRun(RunOptions{});
   ASSERT_TRUE(w.ok());
   ASSERT_TRUE((*w)->WriteSnapshot("S", state, 2).ok());
-  ASSERT_TRUE((*w)->WriteSnapshot("S", state, 2).ok());  // replaces
+  ASSERT_TRUE((*w)->WriteSnapshot("S", state, 2).ok());  // a 2nd segment
   ASSERT_TRUE((*w)->WriteSnapshot("EMPTY", SymbolState{}, 2).ok());
   ASSERT_TRUE((*w)->Commit(RunStats{}).ok());
   absl::StatusOr<StoredSnapshot> back = store_->LoadSnapshot(1, "S");

@@ -55,8 +55,13 @@ struct RunOptions {
   int algorithm_version = kAlgorithmVersion;
   std::string config_hash;
   // kIncremental only (required then, forbidden otherwise): the completed
-  // version the run extends. Full and symbol runs get a new version.
+  // version the run extends. Full and symbol runs publish a new version,
+  // numbered when they commit (RunWriter::Commit).
   std::optional<int64_t> extend_version;
+  // The completed version whose segments the run may reference
+  // (RunWriter::ReuseSegments): recorded in the log so that PruneVersions
+  // keeps it while the run works. Unset: the run references nothing.
+  std::optional<int64_t> basis_version;
   // Why this run is not incremental (e.g. "backfill detected"); may be empty.
   std::string fallback_reason;
 };
@@ -65,6 +70,8 @@ struct RunOptions {
 struct ComputationRun {
   int64_t id = 0;
   std::optional<std::string> symbol;
+  // The version the run published or extends; 0 while a full or symbol run
+  // is running or after it failed (numbers are taken at publish).
   int64_t allocation_version = 0;
   std::string batch_id;  // lower-case UUID text
   absl::Time start;
@@ -78,17 +85,22 @@ struct ComputationRun {
   std::string fallback_reason;
   int64_t buys_processed = 0;
   int64_t sells_processed = 0;
-  int64_t allocations_created = 0;
+  int64_t allocations_created = 0;  // rows this run wrote
+  int64_t allocations_reused = 0;   // rows it referenced from its basis
+  std::optional<int64_t> basis_version;
   std::optional<Decimal> total_pnl;
   std::vector<std::string> symbols_processed;
   std::string error_message;
+  // Set when PruneVersions removed the run's version.
+  std::optional<absl::Time> pruned_at;
 };
 
 // Final statistics of a run (RunWriter::Commit).
 struct RunStats {
   int64_t buys_processed = 0;
   int64_t sells_processed = 0;
-  int64_t allocations_created = 0;
+  int64_t allocations_created = 0;  // rows written
+  int64_t allocations_reused = 0;   // rows referenced (ReuseSegments)
   Decimal total_pnl;
   std::vector<std::string> symbols_processed;
 };
@@ -124,9 +136,11 @@ using TradeSink = std::function<absl::Status(const std::vector<Trade>& page)>;
 
 // An allocation as stored in a version.
 struct StoredAllocation {
-  int64_t version = 0;
+  int64_t version = 0;  // the version it was read from
+  // The row's id (fifo_allocations.id): unique in the store, and the same
+  // in every version that references the row.
   int64_t seq = 0;
-  std::string batch_id;
+  std::string batch_id;  // of the run that wrote the row
   absl::Time allocation_time;
   Allocation allocation;
 };
@@ -143,6 +157,37 @@ struct AllocationFilter {
 
 using AllocationSink =
     std::function<absl::Status(const std::vector<StoredAllocation>& page)>;
+
+// A segment: one symbol's allocation rows written once by one run, with
+// the symbol's closing snapshot after them. A version's rows of a symbol
+// are the rows of its ordered list of segments.
+struct SegmentRef {
+  int64_t id = 0;
+  std::string symbol;
+  int64_t computation_id = 0;  // the run that wrote it
+  int64_t row_count = 0;
+  std::string digest;  // segment_digest.h, recorded when written
+};
+
+// PruneVersions: what to keep. A version is removed only when every given
+// rule allows it; at least one of keep_last / older_than is required.
+struct PruneOptions {
+  // Keep the N newest completed versions (N >= 1).
+  std::optional<int64_t> keep_last;
+  // Keep versions published less than this long ago.
+  std::optional<absl::Duration> older_than;
+  // Versions never removed, whatever the rules say.
+  std::vector<int64_t> keep;
+  bool dry_run = false;
+};
+
+struct PruneResult {
+  std::vector<int64_t> versions_removed;  // ascending (to remove, if dry)
+  int64_t segments_removed = 0;
+  int64_t allocations_removed = 0;
+  int64_t lots_removed = 0;
+  std::vector<int64_t> versions_kept;  // completed versions left, ascending
+};
 
 // A version's snapshot of one symbol.
 struct StoredSnapshot {
@@ -189,7 +234,7 @@ struct InvariantViolation {
   std::string invariant;
   std::string symbol;
   std::string order_id;             // the sell or buy concerned
-  std::optional<int64_t> seq;       // the allocation row, when one is
+  std::optional<int64_t> seq;       // the allocation row's id, when one is
   std::string message;
 };
 

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "storage/segment_digest.h"
 #include "storage/sql_ledger_store.h"
 #include "storage/sql_rows.h"
 #include "validation/invariant_names.h"
@@ -25,20 +26,26 @@ SqlLedgerStore::RunInvariantQueries(int64_t version,
     FIFO_ASSIGN_OR_RETURN(
         std::optional<Row> run,
         db_->QueryOne("invariants",
-                      "SELECT id FROM fifo_computation_log WHERE "
-                      "allocation_version = :v LIMIT 1",
-                      {Param::Int(version)}, 1));
+                      absl::StrCat("SELECT id, ", db_->TsCol("pruned_at"),
+                                   " FROM fifo_computation_log WHERE "
+                                   "allocation_version = :v ORDER BY "
+                                   "pruned_at LIMIT 1"),
+                      {Param::Int(version)}, 2));
     if (!run.has_value()) {
       return absl::NotFoundError(
           absl::StrCat("no computation run has version ", version));
     }
+    if ((*run)[1].has_value()) {
+      return absl::NotFoundError(absl::StrCat(
+          "version ", version, " was pruned at ", *(*run)[1],
+          " (fifoctl prune): its rows are gone"));
+    }
     FIFO_ASSIGN_OR_RETURN(
         std::vector<Row> rows,
         db_->QueryAll("invariants",
-                      "SELECT symbol FROM fifo_snapshot_watermark WHERE "
-                      "allocation_version = :v UNION SELECT DISTINCT symbol "
-                      "FROM fifo_allocations WHERE allocation_version = :v2",
-                      {Param::Int(version), Param::Int(version)}, 1));
+                      "SELECT DISTINCT symbol FROM fifo_version_segments "
+                      "WHERE allocation_version = :v",
+                      {Param::Int(version)}, 1));
     for (const Row& r : rows) {
       std::string s = Str(r[0]);
       if (!options.symbol.has_value() || s == *options.symbol) {
@@ -84,50 +91,77 @@ SqlLedgerStore::RunInvariantQueries(int64_t version,
       out.push_back(InvariantViolation{std::string(name), symbol, order_id,
                                        seq, std::move(message)});
     };
-    AllocationFilter filter;
-    filter.version = version;
-    filter.symbol = symbol;
-    FIFO_RETURN_IF_ERROR(ScanAllocations(
-        filter, [&](const std::vector<StoredAllocation>& page) {
-          for (const StoredAllocation& s : page) {
-            const Allocation& a = s.allocation;
-            auto sell = trades.find(a.sell_order_id);
-            if (sell == trades.end() || sell->second.side != Side::kSell) {
-              violation(invariant::kNoOrphans, a.sell_order_id, s.seq,
-                        absl::StrCat("allocation seq ", s.seq, " names sell ",
-                                     Quoted(a.sell_order_id),
-                                     ", which is not a sell of ", symbol));
-            } else {
-              sell->second.allocated += a.allocated_size;
-            }
-            if (!a.matched()) continue;  // ERRATA 3: unmatched rows
-            auto buy = trades.find(*a.buy_order_id);
-            if (buy == trades.end() || buy->second.side != Side::kBuy) {
-              violation(invariant::kNoOrphans, *a.buy_order_id, s.seq,
-                        absl::StrCat("allocation seq ", s.seq, " names buy ",
-                                     Quoted(*a.buy_order_id),
-                                     ", which is not a buy of ", symbol));
-            } else {
-              buy->second.allocated += a.allocated_size;
-            }
-            if (a.pnl_usd != a.net_proceeds_usd - a.cost_basis_usd) {
-              violation(invariant::kPnlConsistent, a.sell_order_id, s.seq,
-                        absl::StrCat("allocation seq ", s.seq, ": pnl_usd ",
-                                     a.pnl_usd.ToString(),
-                                     " != net_proceeds_usd - cost_basis_usd ",
-                                     (a.net_proceeds_usd - a.cost_basis_usd)
-                                         .ToString()));
-            }
-            if (a.sell_time < a.buy_time) {
-              violation(invariant::kBuyBeforeSell, a.sell_order_id, s.seq,
-                        absl::StrCat("allocation seq ", s.seq, ": buy ",
-                                     Quoted(*a.buy_order_id), " at ",
-                                     Ts(a.buy_time), " is after the sell at ",
-                                     Ts(a.sell_time)));
-            }
-          }
-          return absl::OkStatus();
-        }));
+    auto check_rows = [&](const std::vector<StoredAllocation>& page) {
+      for (const StoredAllocation& s : page) {
+        const Allocation& a = s.allocation;
+        auto sell = trades.find(a.sell_order_id);
+        if (sell == trades.end() || sell->second.side != Side::kSell) {
+          violation(invariant::kNoOrphans, a.sell_order_id, s.seq,
+                    absl::StrCat("allocation seq ", s.seq, " names sell ",
+                                 Quoted(a.sell_order_id),
+                                 ", which is not a sell of ", symbol));
+        } else {
+          sell->second.allocated += a.allocated_size;
+        }
+        if (!a.matched()) continue;  // ERRATA 3: unmatched rows
+        auto buy = trades.find(*a.buy_order_id);
+        if (buy == trades.end() || buy->second.side != Side::kBuy) {
+          violation(invariant::kNoOrphans, *a.buy_order_id, s.seq,
+                    absl::StrCat("allocation seq ", s.seq, " names buy ",
+                                 Quoted(*a.buy_order_id),
+                                 ", which is not a buy of ", symbol));
+        } else {
+          buy->second.allocated += a.allocated_size;
+        }
+        if (a.pnl_usd != a.net_proceeds_usd - a.cost_basis_usd) {
+          violation(invariant::kPnlConsistent, a.sell_order_id, s.seq,
+                    absl::StrCat("allocation seq ", s.seq, ": pnl_usd ",
+                                 a.pnl_usd.ToString(),
+                                 " != net_proceeds_usd - cost_basis_usd ",
+                                 (a.net_proceeds_usd - a.cost_basis_usd)
+                                     .ToString()));
+        }
+        if (a.sell_time < a.buy_time) {
+          violation(invariant::kBuyBeforeSell, a.sell_order_id, s.seq,
+                    absl::StrCat("allocation seq ", s.seq, ": buy ",
+                                 Quoted(*a.buy_order_id), " at ",
+                                 Ts(a.buy_time), " is after the sell at ",
+                                 Ts(a.sell_time)));
+        }
+      }
+    };
+    FIFO_ASSIGN_OR_RETURN(std::vector<SegmentRef> segments,
+                          ListVersionSegments(version, symbol));
+    AllocationFilter all;
+    all.version = version;
+    for (const SegmentRef& segment : segments) {
+      // The rows as stored must still be the rows written: same count,
+      // same digest of their canonical form.
+      SegmentDigest digest;
+      int64_t after = 0;
+      while (true) {
+        std::vector<StoredAllocation> page;
+        FIFO_RETURN_IF_ERROR(ScanSegmentRows(segment.id, all, after,
+                                             kDefaultScanPageSize, &page,
+                                             &after));
+        for (const StoredAllocation& s : page) digest.Add(s.allocation);
+        check_rows(page);
+        if (page.size() < static_cast<size_t>(kDefaultScanPageSize)) break;
+      }
+      const int64_t count = digest.count();
+      const std::string recomputed = digest.Finish();
+      if (count != segment.row_count || recomputed != segment.digest) {
+        violation(invariant::kSegmentIntact, "", std::nullopt,
+                  absl::StrCat("segment ", segment.id, " of ", symbol,
+                               " (written by run ", segment.computation_id,
+                               ") was recorded with ", segment.row_count,
+                               " rows and digest ", segment.digest,
+                               "; its stored rows are ", count,
+                               " with digest ", recomputed,
+                               ": rows were changed after they were "
+                               "written (recompute with --rewrite)"));
+      }
+    }
     auto tol_it = options.sell_tolerance_by_symbol.find(symbol);
     const Decimal& tolerance = tol_it == options.sell_tolerance_by_symbol.end()
                                    ? options.default_sell_tolerance
@@ -164,6 +198,58 @@ SqlLedgerStore::RunInvariantQueries(int64_t version,
     }
   }
   return out;
+}
+
+}  // namespace storage_internal
+}  // namespace fifo
+
+namespace fifo {
+namespace storage_internal {
+
+absl::StatusOr<std::pair<std::string, int64_t>>
+SqlLedgerStore::StoredSegmentDigestLocked(int64_t segment_id) {
+  SegmentDigest digest;
+  int64_t after = 0;
+  while (true) {
+    int64_t rows = 0;
+    FIFO_RETURN_IF_ERROR(db_->Query(
+        "segment digest",
+        absl::StrCat("SELECT ", AllocationCols(*db_),
+                     " FROM fifo_allocations WHERE segment_id = :g AND seq > ",
+                     db_->IntParam(":k"), " ORDER BY seq LIMIT :n"),
+        {Param::Int(segment_id), Param::Int(after),
+         Param::Int(kDefaultScanPageSize)},
+        kAllocationCols, [&](const Row& row) -> absl::Status {
+          FIFO_ASSIGN_OR_RETURN(after, Int(row[0], "seq"));
+          FIFO_ASSIGN_OR_RETURN(StoredAllocation a, RowToAllocation(row));
+          digest.Add(a.allocation);
+          ++rows;
+          return absl::OkStatus();
+        }));
+    if (rows < kDefaultScanPageSize) break;
+  }
+  const int64_t count = digest.count();
+  return std::make_pair(digest.Finish(), count);
+}
+
+absl::Status SqlLedgerStore::DigestMigratedSegmentsLocked() {
+  FIFO_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      db_->QueryAll("digest migrated segments",
+                    "SELECT id FROM fifo_segments WHERE digest = '' ORDER BY id",
+                    {}, 1));
+  for (const Row& r : rows) {
+    FIFO_ASSIGN_OR_RETURN(int64_t id, Int(r[0], "segment id"));
+    FIFO_ASSIGN_OR_RETURN(auto digest, StoredSegmentDigestLocked(id));
+    FIFO_RETURN_IF_ERROR(
+        db_->Exec("digest migrated segments",
+                  "UPDATE fifo_segments SET digest = :d, row_count = :n "
+                  "WHERE id = :g",
+                  {Param::Text(digest.first), Param::Int(digest.second),
+                   Param::Int(id)})
+            .status());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace storage_internal

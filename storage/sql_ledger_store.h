@@ -54,11 +54,15 @@ namespace storage_internal {
 constexpr int kMigrationLockClass = 1179207216;
 constexpr int kRunLockClass = 1179207217;
 constexpr int kVersionLockClass = 1179207218;
+// Publishing a version and pruning ("FIF3"), one lock for both.
+constexpr int kPublishLockClass = 1179207219;
 
 // The writer of the run `run` (as StartRun logged it), on `db`, a session
 // of its own that the writer owns from now on.
-std::unique_ptr<RunWriter> NewSqlRunWriter(std::unique_ptr<SqlSession> db,
-                                           ComputationRun run);
+// `extend_version`: the version an incremental run extends.
+std::unique_ptr<RunWriter> NewSqlRunWriter(
+    std::unique_ptr<SqlSession> db, ComputationRun run,
+    std::optional<int64_t> extend_version);
 
 class SqlTradeImport;
 
@@ -109,6 +113,11 @@ class SqlLedgerStore : public LedgerStore {
       int64_t version, const std::string& symbol) override;
   absl::StatusOr<std::vector<std::string>> ListSnapshotSymbols(
       int64_t version) override;
+  absl::StatusOr<std::vector<SegmentRef>> ListVersionSegments(
+      int64_t version, const std::optional<std::string>& symbol) override;
+  // Retention (sql_prune.cc).
+  absl::StatusOr<PruneResult> PruneVersions(
+      const PruneOptions& options) override;
   absl::StatusOr<std::vector<InvariantViolation>> RunInvariantQueries(
       int64_t version, const InvariantOptions& options) override;
 
@@ -203,6 +212,30 @@ class SqlLedgerStore : public LedgerStore {
   // The highest ingest_seq of any trade, 0 when none; `ctx` names the
   // operation in errors.
   absl::StatusOr<int64_t> MaxIngestSeqLocked(absl::string_view ctx)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::StatusOr<std::vector<SegmentRef>> ListVersionSegmentsLocked(
+      int64_t version, const std::optional<std::string>& symbol)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Appends to `out` at most `limit` rows of segment `segment_id` with seq
+  // above `after_seq` that pass `filter`'s time and kind filters (by seq;
+  // version set to filter.version); `*last_seq` becomes the last row's seq.
+  absl::Status ScanSegmentRows(int64_t segment_id,
+                               const AllocationFilter& filter,
+                               int64_t after_seq, int limit,
+                               std::vector<StoredAllocation>* out,
+                               int64_t* last_seq);
+
+  // ---- segments (sql_invariants.cc) ----
+
+  // Recomputes the digest and count of segment `segment_id` from its
+  // stored rows (SegmentDigest), in the caller's transaction if any.
+  absl::StatusOr<std::pair<std::string, int64_t>> StoredSegmentDigestLocked(
+      int64_t segment_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // After 0003: records the digest of every migrated segment.
+  absl::Status DigestMigratedSegmentsLocked()
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // ---- review queue (sql_review.cc) ----

@@ -181,6 +181,7 @@ absl::Status SqlLedgerStore::BeforeMigrationLocked(int version) {
 }
 
 absl::Status SqlLedgerStore::AfterMigrationLocked(int version) {
+  if (version == 3) return DigestMigratedSegmentsLocked();
   if (version != 2) return absl::OkStatus();
   FIFO_ASSIGN_OR_RETURN(bool staged,
                         TableExistsLocked("migrate", kLegacyTradeTable));

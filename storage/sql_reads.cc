@@ -1,6 +1,7 @@
 // SqlLedgerStore's reads: trades, runs, allocations and snapshots (see
 // sql_ledger_store.h). Scans page with keysets and take mu_ once per page,
 // never while the caller's sink runs.
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -264,83 +265,128 @@ absl::StatusOr<RunPage> SqlLedgerStore::ListRuns(
   return page;
 }
 
+absl::StatusOr<std::vector<SegmentRef>> SqlLedgerStore::ListVersionSegments(
+    int64_t version, const std::optional<std::string>& symbol) {
+  absl::MutexLock lock(&mu_);
+  return ListVersionSegmentsLocked(version, symbol);
+}
+
+absl::StatusOr<std::vector<SegmentRef>>
+SqlLedgerStore::ListVersionSegmentsLocked(
+    int64_t version, const std::optional<std::string>& symbol) {
+  std::vector<Param> params = {Param::Int(version)};
+  std::string sql =
+      "SELECT s.id, vs.symbol, s.computation_id, s.row_count, s.digest FROM "
+      "fifo_version_segments vs JOIN fifo_segments s ON s.id = "
+      "vs.segment_id WHERE vs.allocation_version = :v";
+  if (symbol.has_value()) {
+    sql += " AND vs.symbol = :s";
+    params.push_back(Param::Text(*symbol));
+  }
+  sql += " ORDER BY vs.symbol, vs.position";
+  std::vector<SegmentRef> out;
+  FIFO_RETURN_IF_ERROR(db_->Query(
+      "list version segments", sql, std::move(params), 5,
+      [&](const Row& r) -> absl::Status {
+        SegmentRef ref;
+        FIFO_ASSIGN_OR_RETURN(ref.id, Int(r[0], "segment id"));
+        ref.symbol = Str(r[1]);
+        FIFO_ASSIGN_OR_RETURN(ref.computation_id, Int(r[2], "computation_id"));
+        FIFO_ASSIGN_OR_RETURN(ref.row_count, Int(r[3], "row_count"));
+        ref.digest = Str(r[4]);
+        out.push_back(std::move(ref));
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::Status SqlLedgerStore::ScanSegmentRows(
+    int64_t segment_id, const AllocationFilter& filter, int64_t after_seq,
+    int limit, std::vector<StoredAllocation>* out, int64_t* last_seq) {
+  absl::MutexLock lock(&mu_);
+  std::vector<Param> params = {Param::Int(segment_id)};
+  std::string sql =
+      absl::StrCat("SELECT ", AllocationCols(*db_),
+                   " FROM fifo_allocations WHERE segment_id = :g AND seq > ",
+                   db_->IntParam(":k"));
+  params.push_back(Param::Int(after_seq));
+  if (filter.sell_time_from.has_value()) {
+    absl::StrAppend(&sql, " AND sell_time >= ", db_->TsParam(":f"));
+    params.push_back(Param::Text(Ts(*filter.sell_time_from)));
+  }
+  if (filter.sell_time_to.has_value()) {
+    absl::StrAppend(&sql, " AND sell_time < ", db_->TsParam(":t"));
+    params.push_back(Param::Text(Ts(*filter.sell_time_to)));
+  }
+  if (filter.kind == AllocationFilter::Kind::kMatchedOnly) {
+    sql += " AND buy_order_id IS NOT NULL";
+  } else if (filter.kind == AllocationFilter::Kind::kUnmatchedOnly) {
+    sql += " AND buy_order_id IS NULL";
+  }
+  sql += " ORDER BY seq LIMIT :n";
+  params.push_back(Param::Int(limit));
+  return db_->Query("scan allocations", sql, std::move(params),
+                    kAllocationCols, [&](const Row& row) -> absl::Status {
+                      FIFO_ASSIGN_OR_RETURN(*last_seq, Int(row[0], "seq"));
+                      FIFO_ASSIGN_OR_RETURN(StoredAllocation a,
+                                            RowToAllocation(row));
+                      a.version = filter.version;
+                      out->push_back(std::move(a));
+                      return absl::OkStatus();
+                    });
+}
+
 absl::Status SqlLedgerStore::ScanAllocations(const AllocationFilter& filter,
                                              const AllocationSink& sink) {
   if (filter.page_size < 1) {
     return absl::InvalidArgumentError("page_size must be positive");
   }
-  std::optional<std::pair<std::string, int64_t>> cursor;
-  while (true) {
-    std::vector<StoredAllocation> page;
-    {
-      absl::MutexLock lock(&mu_);
-      std::vector<Param> params = {Param::Int(filter.version)};
-      std::string sql =
-          absl::StrCat("SELECT ", AllocationCols(*db_),
-                       " FROM fifo_allocations WHERE allocation_version = :v");
-      if (filter.symbol.has_value()) {
-        sql += " AND symbol = :s";
-        params.push_back(Param::Text(*filter.symbol));
+  // The version's segments in order (a few per symbol), then each
+  // segment's rows by seq: keyset pages on the (segment_id, seq) key.
+  FIFO_ASSIGN_OR_RETURN(std::vector<SegmentRef> segments,
+                        ListVersionSegments(filter.version, filter.symbol));
+  std::vector<StoredAllocation> page;
+  page.reserve(std::min(filter.page_size, 10000));
+  for (const SegmentRef& segment : segments) {
+    if (segment.row_count == 0) continue;
+    int64_t after = 0;
+    while (true) {
+      const int want = filter.page_size - static_cast<int>(page.size());
+      const size_t before = page.size();
+      FIFO_RETURN_IF_ERROR(
+          ScanSegmentRows(segment.id, filter, after, want, &page, &after));
+      const bool segment_done =
+          page.size() - before < static_cast<size_t>(want);
+      if (page.size() == static_cast<size_t>(filter.page_size)) {
+        FIFO_RETURN_IF_ERROR(sink(page));
+        page.clear();
       }
-      if (filter.sell_time_from.has_value()) {
-        absl::StrAppend(&sql, " AND sell_time >= ", db_->TsParam(":f"));
-        params.push_back(Param::Text(Ts(*filter.sell_time_from)));
-      }
-      if (filter.sell_time_to.has_value()) {
-        absl::StrAppend(&sql, " AND sell_time < ", db_->TsParam(":t"));
-        params.push_back(Param::Text(Ts(*filter.sell_time_to)));
-      }
-      if (filter.kind == AllocationFilter::Kind::kMatchedOnly) {
-        sql += " AND buy_order_id IS NOT NULL";
-      } else if (filter.kind == AllocationFilter::Kind::kUnmatchedOnly) {
-        sql += " AND buy_order_id IS NULL";
-      }
-      if (cursor.has_value() && filter.symbol.has_value()) {
-        // Within one symbol the key is seq alone: a (symbol, seq) row
-        // comparison next to symbol = :s made SQLite range over every
-        // later symbol of the version and sort, for every page (quadratic
-        // in a symbol's rows).
-        absl::StrAppend(&sql, " AND seq > ", db_->IntParam(":kq"));
-        params.push_back(Param::Int(cursor->second));
-      } else if (cursor.has_value()) {
-        absl::StrAppend(&sql, " AND (symbol, seq) > (:ks, ",
-                        db_->IntParam(":kq"), ")");
-        params.push_back(Param::Text(cursor->first));
-        params.push_back(Param::Int(cursor->second));
-      }
-      sql += " ORDER BY symbol, seq LIMIT :n";
-      params.push_back(Param::Int(filter.page_size));
-      FIFO_RETURN_IF_ERROR(db_->Query(
-          "scan allocations", sql, params, kAllocationCols,
-          [&](const Row& row) -> absl::Status {
-            FIFO_ASSIGN_OR_RETURN(StoredAllocation a, RowToAllocation(row));
-            page.push_back(std::move(a));
-            return absl::OkStatus();
-          }));
+      if (segment_done) break;
     }
-    if (page.empty()) return absl::OkStatus();
-    cursor = std::make_pair(page.back().allocation.symbol, page.back().seq);
-    const bool last = page.size() < static_cast<size_t>(filter.page_size);
-    FIFO_RETURN_IF_ERROR(sink(page));
-    if (last) return absl::OkStatus();
   }
+  if (!page.empty()) FIFO_RETURN_IF_ERROR(sink(page));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StoredSnapshot> SqlLedgerStore::LoadSnapshot(
     int64_t version, const std::string& symbol) {
   absl::MutexLock lock(&mu_);
   const std::string ctx = "load snapshot";
+  // The symbol's snapshot in a version is that of its last segment.
   FIFO_ASSIGN_OR_RETURN(
       std::optional<Row> mark,
       db_->QueryOne(
           ctx,
-          absl::StrCat("SELECT ", db_->TsCol("hwm_time"),
-                       ", hwm_order_id, ingest_seq_seen, ",
-                       db_->TsCol("snapshot_time"),
-                       " FROM fifo_snapshot_watermark WHERE "
-                       "allocation_version = :v AND symbol = :s"),
-          {Param::Int(version), Param::Text(symbol)}, 4));
-  if (!mark.has_value()) {
+          absl::StrCat("SELECT ", db_->TsCol("s.hwm_time"),
+                       ", s.hwm_order_id, s.ingest_seq_seen, ",
+                       db_->TsCol("s.snapshot_time"),
+                       ", s.id, CASE WHEN s.has_snapshot THEN 1 ELSE 0 END "
+                       "FROM fifo_version_segments vs JOIN fifo_segments s "
+                       "ON s.id = vs.segment_id WHERE vs.allocation_version "
+                       "= :v AND vs.symbol = :s ORDER BY vs.position DESC "
+                       "LIMIT 1"),
+          {Param::Int(version), Param::Text(symbol)}, 6));
+  if (!mark.has_value() || Str((*mark)[5]) != "1") {
     return absl::NotFoundError(absl::StrCat(
         "version ", version, " has no snapshot of symbol ", Quoted(symbol)));
   }
@@ -354,6 +400,7 @@ absl::StatusOr<StoredSnapshot> SqlLedgerStore::LoadSnapshot(
   }
   FIFO_ASSIGN_OR_RETURN(out.ingest_seq_seen, Int(m[2], "ingest_seq_seen"));
   FIFO_ASSIGN_OR_RETURN(out.snapshot_time, Time(m[3], "snapshot_time"));
+  FIFO_ASSIGN_OR_RETURN(int64_t segment_id, Int(m[4], "segment id"));
   FIFO_RETURN_IF_ERROR(db_->Query(
       ctx,
       absl::StrCat("SELECT buy_order_id, ", db_->TsCol("buy_time"), ", ",
@@ -361,9 +408,9 @@ absl::StatusOr<StoredSnapshot> SqlLedgerStore::LoadSnapshot(
                    db_->NumCol("total_fees_usd"), ", ",
                    db_->NumCol("consumed_size"), ", ",
                    db_->NumCol("consumed_fee_share"),
-                   " FROM fifo_inventory_snapshot WHERE allocation_version "
-                   "= :v AND symbol = :s ORDER BY lot_seq"),
-      {Param::Int(version), Param::Text(symbol)}, 7,
+                   " FROM fifo_inventory_snapshot WHERE segment_id = :g "
+                   "ORDER BY lot_seq"),
+      {Param::Int(segment_id)}, 7,
       [&](const Row& row) -> absl::Status {
         OpenLot lot;
         FIFO_ASSIGN_OR_RETURN(lot.buy_order_id, Req(row[0], "buy_order_id"));
@@ -385,10 +432,15 @@ absl::StatusOr<std::vector<std::string>> SqlLedgerStore::ListSnapshotSymbols(
   absl::MutexLock lock(&mu_);
   FIFO_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
-      db_->QueryAll("list snapshot symbols",
-                    "SELECT symbol FROM fifo_snapshot_watermark WHERE "
-                    "allocation_version = :v ORDER BY symbol",
-                    {Param::Int(version)}, 1));
+      db_->QueryAll(
+          "list snapshot symbols",
+          "SELECT vs.symbol FROM fifo_version_segments vs JOIN "
+          "fifo_segments s ON s.id = vs.segment_id WHERE "
+          "vs.allocation_version = :v AND s.has_snapshot AND vs.position = "
+          "(SELECT MAX(x.position) FROM fifo_version_segments x WHERE "
+          "x.allocation_version = vs.allocation_version AND x.symbol = "
+          "vs.symbol) ORDER BY vs.symbol",
+          {Param::Int(version)}, 1));
   std::vector<std::string> out;
   for (const Row& r : rows) out.push_back(Str(r[0]));
   return out;

@@ -131,14 +131,19 @@ std::string RunCols(const SqlSession& db) {
       "algorithm_version, config_hash, fallback_reason, buys_processed, "
       "sells_processed, allocations_created, ",
       db.NumCol("total_pnl_computed"), ", ",
-      db.ListColAsJson("symbols_processed"), ", error_message");
+      db.ListColAsJson("symbols_processed"),
+      ", error_message, allocations_reused, basis_version, ",
+      db.TsCol("pruned_at"));
 }
 
 absl::StatusOr<ComputationRun> RowToRun(const Row& row) {
   ComputationRun r;
   FIFO_ASSIGN_OR_RETURN(r.id, Int(row[0], "id"));
   r.symbol = row[1];
-  FIFO_ASSIGN_OR_RETURN(r.allocation_version, Int(row[2], "allocation_version"));
+  if (row[2].has_value()) {
+    FIFO_ASSIGN_OR_RETURN(r.allocation_version,
+                          Int(row[2], "allocation_version"));
+  }
   FIFO_ASSIGN_OR_RETURN(r.batch_id, Req(row[3], "allocation_batch_id"));
   FIFO_ASSIGN_OR_RETURN(r.start, Time(row[4], "computation_start"));
   if (row[5].has_value()) {
@@ -174,6 +179,13 @@ absl::StatusOr<ComputationRun> RowToRun(const Row& row) {
     r.symbols_processed = *std::move(symbols);
   }
   r.error_message = Str(row[18]);
+  FIFO_ASSIGN_OR_RETURN(r.allocations_reused, Int(row[19], "allocations_reused"));
+  if (row[20].has_value()) {
+    FIFO_ASSIGN_OR_RETURN(r.basis_version, Int(row[20], "basis_version"));
+  }
+  if (row[21].has_value()) {
+    FIFO_ASSIGN_OR_RETURN(r.pruned_at, Time(row[21], "pruned_at"));
+  }
   return r;
 }
 
@@ -204,7 +216,7 @@ absl::StatusOr<bool> VersionCompleted(SqlSession& db, int64_t version) {
 
 std::string AllocationCols(const SqlSession& db) {
   return absl::StrCat(
-      "allocation_version, seq, ", db.UuidCol("allocation_batch_id"), ", ",
+      "seq, id, ", db.UuidCol("allocation_batch_id"), ", ",
       db.TsCol("allocation_time"), ", sell_order_id, buy_order_id, symbol, ",
       db.NumCol("allocated_size"), ", ", db.NumCol("buy_price"), ", ",
       db.NumCol("sell_price"), ", ", db.NumCol("buy_fees_per_unit"), ", ",
@@ -217,8 +229,7 @@ std::string AllocationCols(const SqlSession& db) {
 
 absl::StatusOr<StoredAllocation> RowToAllocation(const Row& row) {
   StoredAllocation s;
-  FIFO_ASSIGN_OR_RETURN(s.version, Int(row[0], "allocation_version"));
-  FIFO_ASSIGN_OR_RETURN(s.seq, Int(row[1], "seq"));
+  FIFO_ASSIGN_OR_RETURN(s.seq, Int(row[1], "id"));
   FIFO_ASSIGN_OR_RETURN(s.batch_id, Req(row[2], "allocation_batch_id"));
   FIFO_ASSIGN_OR_RETURN(s.allocation_time, Time(row[3], "allocation_time"));
   Allocation& a = s.allocation;

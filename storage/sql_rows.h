@@ -77,7 +77,7 @@ absl::Status ValidateForStore(const Trade& t, size_t index);
 // ------------------------------------------------------------- runs -----
 
 // The fifo_computation_log columns RowToRun reads, in its order.
-constexpr int kRunCols = 19;
+constexpr int kRunCols = 22;
 std::string RunCols(const SqlSession& db);
 absl::StatusOr<ComputationRun> RowToRun(const Row& row);
 
@@ -88,7 +88,10 @@ absl::StatusOr<bool> VersionCompleted(SqlSession& db, int64_t version);
 
 // ------------------------------------------------------- allocations ----
 
-// The fifo_allocations columns RowToAllocation reads, in its order.
+// The fifo_allocations columns RowToAllocation reads, in its order: the
+// first is the row's seq within its segment (for paging; not kept), the
+// second its id (StoredAllocation::seq). RowToAllocation leaves the
+// StoredAllocation's version 0: the reader sets the version it reads.
 constexpr int kAllocationCols = 20;
 std::string AllocationCols(const SqlSession& db);
 absl::StatusOr<StoredAllocation> RowToAllocation(const Row& row);

@@ -177,20 +177,20 @@ absl::StatusOr<std::unique_ptr<RunWriter>> SqlLedgerStore::StartRun(
   const std::string owner =
       db->sqlite() ? SqliteOwner()
                    : absl::StrCat("pid:", getpid(), "@", HostName());
-  const std::string version_expr =
-      incremental ? db->IntParam(":v")
-                  : "(SELECT COALESCE(MAX(allocation_version), 0) + 1 FROM "
-                    "fifo_computation_log)";
+  // Full and symbol runs take their version number when they publish
+  // (RunWriter::Commit); an incremental run names the version it extends.
   const std::string sql = absl::StrCat(
       "INSERT INTO fifo_computation_log (symbol, allocation_version, "
       "allocation_batch_id, computation_start, status, computation_mode, "
-      "triggered_by, algorithm_version, config_hash, fallback_reason, owner) "
-      "VALUES (:sym, ",
-      version_expr, ", ", db->UuidParam(":b"), ", ", db->TsParam(":st"),
-      ", 'running', :m, :tr, :al, :h, :f, :ow) RETURNING id");
+      "triggered_by, algorithm_version, config_hash, fallback_reason, owner, "
+      "basis_version) VALUES (:sym, ",
+      db->IntParam(":v"), ", ", db->UuidParam(":b"), ", ", db->TsParam(":st"),
+      ", 'running', :m, :tr, :al, :h, :f, :ow, ", db->IntParam(":bv"),
+      ") RETURNING id");
   for (int attempt = 1;; ++attempt) {
     std::vector<Param> params = {Param::OptText(options.symbol)};
-    if (incremental) params.push_back(Param::Int(*options.extend_version));
+    params.push_back(incremental ? Param::Int(*options.extend_version)
+                                 : Param::Null());
     for (Param p :
          {Param::Text(batch), Param::Text(Ts(start)),
           Param::Text(std::string(RunModeName(options.mode))),
@@ -198,7 +198,9 @@ absl::StatusOr<std::unique_ptr<RunWriter>> SqlLedgerStore::StartRun(
           Param::Int(options.algorithm_version),
           Param::Text(options.config_hash),
           Param::OptText(NullIfEmpty(options.fallback_reason)),
-          Param::Text(owner)}) {
+          Param::Text(owner),
+          options.basis_version.has_value() ? Param::Int(*options.basis_version)
+                                            : Param::Null()}) {
       params.push_back(std::move(p));
     }
     FIFO_RETURN_IF_ERROR(db->BeginWrite(ctx));
@@ -235,7 +237,8 @@ absl::StatusOr<std::unique_ptr<RunWriter>> SqlLedgerStore::StartRun(
     if (s.ok()) s = db->Commit(ctx);
     if (s.ok()) {
       FIFO_ASSIGN_OR_RETURN(ComputationRun run, LoadRun(*db, *id));
-      return NewSqlRunWriter(std::move(db), std::move(run));
+      return NewSqlRunWriter(std::move(db), std::move(run),
+                             options.extend_version);
     }
     db->Rollback();
     if (id.has_value() && !db->sqlite()) {

@@ -18,7 +18,7 @@ namespace fifo {
 
 // The in-memory validator reports every name below but the two store-only
 // ones; the store reports kSellFullyAllocated, kBuyNotOverAllocated,
-// kNoOrphans and its own two.
+// kNoOrphans and its own three.
 namespace invariant {
 // Design 1 + ERRATA 3: matched + unmatched size of every sell equals its size;
 // a shortfall at or below the symbol's dust threshold is allowed, an excess
@@ -75,6 +75,10 @@ inline constexpr absl::string_view kUniqueOrderId = "unique_order_id";
 inline constexpr absl::string_view kPnlConsistent = "pnl_consistent";
 // ... and buy_time <= sell_time, the time half of kTimeOrdering.
 inline constexpr absl::string_view kBuyBeforeSell = "buy_before_sell";
+// The store's stored rows are intact: each segment of the version still
+// holds the row count and the digest (storage/segment_digest.h) recorded
+// when it was written. A mismatch means rows were edited in SQL.
+inline constexpr absl::string_view kSegmentIntact = "segment_intact";
 }  // namespace invariant
 
 }  // namespace fifo

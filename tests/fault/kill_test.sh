@@ -4,8 +4,8 @@
 # For each store (SQLite always; PostgreSQL when FIFO_TEST_POSTGRES_URL is
 # set, in a fresh database of that server), builds a ledger, computes a first
 # version, then runs FIFO_FAULT_ROUNDS (default 24) kill points. Each kill
-# point runs one write -- an import of a new trades file, or a computation
-# (--all-symbols, --incremental, --symbol) -- either in fifoctl on the store
+# point runs one write -- an import of a new trades file, a computation
+# (--all-symbols, --incremental, --symbol) or a prune -- either in fifoctl on the store
 # or in fifo_server (the same fifoctl command with --server, in flight over
 # gRPC), and kill -9s that process (fifoctl, or the server) after a seeded
 # random delay of 0..1.2 times the write's calibrated duration (1.6 for
@@ -16,8 +16,11 @@
 #   * the latest completed version is unchanged, or is a new complete one
 #     equal to the in-memory engine (fifoctl allocate) on the committed
 #     trades (a --symbol run: that symbol recomputed, the others carried);
-#   * a version with no completed run shows no allocation (export NOT_FOUND
-#     or empty; no allocation, snapshot or watermark row in SQL);
+#   * nothing of a run that did not complete is visible (no segment of it,
+#     no manifest of a version without a completed run, no segment that no
+#     version references);
+#   * a killed `prune --keep-last 2` leaves every version it did not remove
+#     exporting exactly as before, and each removed one gone as a whole;
 #   * fifoctl validate exits 0;
 #   * a run the killed process left 'running' is 'failed' with "abandoned"
 #     in the first `fifoctl runs` after the kill, with nothing restarted
@@ -172,13 +175,13 @@ check_versions() {
   norm "$WORK/now.csv" >"$WORK/now.norm"
   norm "$WORK/prev.csv" >"$WORK/prev.norm"
   cmp -s "$WORK/now.norm" "$WORK/prev.norm" && same_as_prev=1
-  if [[ $op != import ]]; then
+  if [[ $op != import && $op != prune ]]; then
     expected_after "$op" "$symbol" >"$WORK/expected.norm"
     cmp -s "$WORK/now.norm" "$WORK/expected.norm" && same_as_new=1
   fi
-  if [[ $op == import ]]; then
+  if [[ $op == import || $op == prune ]]; then
     if [[ $latest == "$PREV_VERSION" && $same_as_prev == 1 ]]; then ok "$what: latest version $latest unchanged"
-    else fail "$what: an import changed the latest version ($PREV_VERSION -> $latest)"; fi
+    else fail "$what: an $op changed the latest version ($PREV_VERSION -> $latest)"; fi
   elif [[ $latest != "$PREV_VERSION" || $finished == 1 ]]; then
     # A new run committed (a full or symbol run has a new version number; an
     # incremental run may extend the same one): it must be complete.
@@ -203,20 +206,50 @@ check_versions() {
   PREV_VERSION=$latest
 }
 
-# check_unfinished: no version without a completed run shows an allocation.
+# check_unfinished: nothing of a run that did not complete is visible: no
+# segment written by it, no manifest of a version without a completed run,
+# and no segment that no version references (a run's segments commit with
+# its manifest; a prune deletes what it unreferences in the same
+# transaction).
 check_unfinished() {
-  local what="$KIND round $ROUND ($PROC $OP)" v bad=0 n
-  for v in $(awk 'NR > 1 && $4 != "incremental" && $3 != "completed" { print $2 }' "$WORK/runs.txt"); do
-    if awk -v v="$v" 'NR > 1 && $2 == v && $3 == "completed" { f = 1 } END { exit !f }' "$WORK/runs.txt"; then continue; fi
-    if "${F[@]}" export-allocations --version "$v" >"$WORK/unf.csv" 2>"$WORK/unf.err"; then
-      [[ $(wc -l <"$WORK/unf.csv") -le 1 ]] || { bad=1; echo "    version $v exports $(($(wc -l <"$WORK/unf.csv") - 1)) rows"; }
-    elif ! grep -q "NOT_FOUND" "$WORK/unf.err"; then
-      bad=1; echo "    export --version $v: $(cat "$WORK/unf.err")"
-    fi
-    n=$(sql "SELECT (SELECT count(*) FROM fifo_allocations WHERE allocation_version = $v) + (SELECT count(*) FROM fifo_inventory_snapshot WHERE allocation_version = $v) + (SELECT count(*) FROM fifo_snapshot_watermark WHERE allocation_version = $v)")
-    [[ "$n" == 0 ]] || { bad=1; echo "    version $v has $n allocation/snapshot/watermark rows in SQL"; }
-  done
+  local what="$KIND round $ROUND ($PROC $OP)" bad=0 n
+  n=$(sql "SELECT count(*) FROM fifo_segments s JOIN fifo_computation_log l ON l.id = s.computation_id WHERE l.status <> 'completed'")
+  [[ "$n" == 0 ]] || { bad=1; echo "    $n segments of runs that did not complete"; }
+  n=$(sql "SELECT count(*) FROM fifo_version_segments vs WHERE NOT EXISTS (SELECT 1 FROM fifo_computation_log l WHERE l.allocation_version = vs.allocation_version AND l.status = 'completed')")
+  [[ "$n" == 0 ]] || { bad=1; echo "    $n manifest rows of versions without a completed run"; }
+  n=$(sql "SELECT count(*) FROM fifo_segments s WHERE NOT EXISTS (SELECT 1 FROM fifo_version_segments vs WHERE vs.segment_id = s.id)")
+  [[ "$n" == 0 ]] || { bad=1; echo "    $n segments no version references"; }
   ((bad == 0)) && ok "$what: no unfinished version is visible" || fail "$what: an unfinished version is visible"
+}
+
+# save_versions: every readable completed version's export, before a prune.
+save_versions() {
+  runs_table
+  SAVED_VERSIONS=()
+  local v
+  for v in $(awk 'NR > 1 && $3 == "completed" && $2 != "-" && $0 !~ /version pruned/ { print $2 }' "$WORK/runs.txt" | sort -un); do
+    if "${F[@]}" export-allocations --version "$v" --out "$WORK/saved.$v.csv" 2>/dev/null; then
+      SAVED_VERSIONS+=("$v")
+    fi
+  done
+}
+
+# check_pruned: after a (killed) prune every saved version exports exactly
+# as before, or is gone as a whole (NOT_FOUND, "pruned"); the latest stays.
+check_pruned() {
+  local what="$KIND round $ROUND ($PROC prune)" v bad=0 kept=0 gone=0
+  for v in "${SAVED_VERSIONS[@]}"; do
+    if "${F[@]}" export-allocations --version "$v" --out "$WORK/after.$v.csv" 2>"$WORK/after.err"; then
+      if cmp -s "$WORK/saved.$v.csv" "$WORK/after.$v.csv"; then kept=$((kept + 1))
+      else bad=1; echo "    version $v changed"; fi
+    elif grep -q "pruned" "$WORK/after.err"; then
+      gone=$((gone + 1))
+      [[ $v != "${SAVED_VERSIONS[-1]}" ]] || { bad=1; echo "    the latest version $v was pruned"; }
+    else
+      bad=1; echo "    version $v: $(cat "$WORK/after.err")"
+    fi
+  done
+  ((bad == 0)) && ok "$what: $kept versions intact, $gone pruned whole" || fail "$what: a version was half pruned or changed"
 }
 
 # check_import FILE FINISHED: the file is in the store completely or not at all.
@@ -305,6 +338,7 @@ kill_point() {
     compute-all) cmd=(compute --all-symbols) ;;
     compute-incremental) cmd=(compute --incremental) ;;
     compute-symbol) cmd=(compute --symbol "$arg") ;;
+    prune) cmd=(prune --keep-last 2); save_versions ;;
   esac
   if [[ $PROC == fifoctl ]]; then
     "${F[@]}" "${cmd[@]}" >"$WORK/op.out" 2>"$WORK/op.err" &
@@ -342,6 +376,7 @@ kill_point() {
   # failed/abandoned, with nothing restarted.
   mapfile -t left < <(sql "SELECT id FROM fifo_computation_log WHERE status = 'running' ORDER BY id")
   if [[ $op == import ]]; then check_import "$arg" "$finished"; fi
+  if [[ $op == prune ]]; then check_pruned; fi
   check_versions "$op" "$arg" "$finished"
   check_abandoned "${left[@]}"
   check_unfinished
@@ -526,7 +561,7 @@ run_store() {  # run_store KIND DB_URL
   COMMITTED_IMPORTS=0 COMMITTED_RUNS=0 AFTER_COMMIT=0 ABANDONED=0 MID_OP=0 FINISHED_FIRST=0
   echo "== $KIND: $DB"
   "${F[@]}" migrate >/dev/null || { fail "$KIND: migrate"; return; }
-  local index=0 t0 t_import t_compute
+  local index=0 t0 t_import t_compute t_prune
   gen_trades "$WORK/$KIND.base.csv" "${KIND}base" "$BASE_TRADES" $index "$SEED"
   index=$((index + BASE_TRADES))
   gen_trades "$WORK/$KIND.calib.csv" "${KIND}calib" "$BATCH_TRADES" $index $((SEED + 1))
@@ -544,10 +579,19 @@ run_store() {  # run_store KIND DB_URL
   PREV_VERSION=$(latest_version)
   echo "$KIND: $((BASE_TRADES + BATCH_TRADES)) trades, version $PREV_VERSION; an import of $BATCH_TRADES trades took $t_import ms, a full computation $t_compute ms"
 
-  local ops=(import compute-all compute-incremental compute-symbol) attempted=()
+  # A prune has work once a few versions exist: calibrate it on a dry run
+  # after a second version (--rewrite: new rows, so segments to delete).
+  "${F[@]}" compute --all-symbols --rewrite >/dev/null 2>&1 || fail "$KIND: second compute"
+  export_latest "$WORK/prev.csv"
+  runs_table
+  PREV_VERSION=$(latest_version)
+  t0=$(now_ms)
+  "${F[@]}" prune --keep-last 1 --dry-run >/dev/null 2>&1 || fail "$KIND: prune --dry-run"
+  t_prune=$(($(now_ms) - t0))
+  local ops=(import compute-all compute-incremental compute-symbol prune) attempted=()
   for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
     PROC=fifoctl; ((ROUND % 2 == 0)) && PROC=server
-    OP=${ops[$(((ROUND - 1) / 2 % 4))]}
+    OP=${ops[$(((ROUND - 1) / 2 % 5))]}
     case $OP in
       import)
         local file="$WORK/$KIND.batch$ROUND.csv"
@@ -556,6 +600,7 @@ run_store() {  # run_store KIND DB_URL
         attempted+=("$file")
         kill_point import "$file" "$t_import" ;;
       compute-symbol) kill_point "$OP" "${SYMBOLS[$((ROUND % ${#SYMBOLS[@]}))]}" "$t_compute" ;;
+      prune) kill_point prune "" "$t_prune" ;;
       *) kill_point "$OP" "" "$t_compute" ;;
     esac
   done
