@@ -113,6 +113,12 @@ class LedgerStore {
   // missing, a row does not convert: the message names order and column).
   virtual absl::StatusOr<std::vector<AppliedMigration>> Migrate() = 0;
 
+  // Migrate, but only up to migration `version` (a staged rollout, or a
+  // test of an upgrade from an older schema). kInvalidArgument for a
+  // version this binary does not have.
+  virtual absl::StatusOr<std::vector<AppliedMigration>> MigrateTo(
+      int version) = 0;
+
   // The highest applied migration version; 0 for an empty database.
   virtual absl::StatusOr<int> SchemaVersion() = 0;
 

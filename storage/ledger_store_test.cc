@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <map>
@@ -20,6 +21,7 @@
 #include "engine/timestamp.h"
 #include "gtest/gtest.h"
 #include "soci/soci.h"
+#include "storage/segment_digest.h"
 #include "storage/testing/store_fixture.h"
 #include "storage/testing/test_store.h"
 #include "validation/invariant_names.h"
@@ -998,6 +1000,140 @@ TEST_P(LedgerStoreTest, PruneKeepsTheLatestAndWhatIsNamed) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->versions_removed, (std::vector<int64_t>{2}));
   EXPECT_EQ(again->versions_kept, (std::vector<int64_t>{4}));
+}
+
+// A store written before migration 0003 (every version a physical copy,
+// snapshots per version) keeps every version exactly: rows in their old
+// order, snapshots, and digests that validate.
+TEST_P(LedgerStoreTest, MigrationToManifestsKeepsEveryOldVersion) {
+  ASSERT_TRUE(store_->MigrateTo(2).ok());
+  const std::vector<Trade> trades = SampleLedger();
+  ASSERT_TRUE(store_->ImportTrades(trades, false).ok());
+  absl::StatusOr<std::vector<SymbolComputation>> computed =
+      ComputeLedger(trades, SymbolConfigs{});
+  ASSERT_TRUE(computed.ok());
+  auto lit = [](const std::string& text) { return absl::StrCat("'", text, "'"); };
+  auto dec = [&](const Decimal& d) { return lit(d.ToString()); };
+  auto ts = [&](absl::Time t) { return lit(FormatTimestamp(t)); };
+  const std::string batch = lit("6f1d3c2a-0000-4000-8000-000000000001");
+  // Version 1 (a full run), version 2 (a symbol run: carried rows got new
+  // seqs after the run's own), and a failed run that had reserved 3.
+  for (int v = 1; v <= 3; ++v) {
+    ASSERT_EQ(Raw(absl::StrCat(
+                  "INSERT INTO fifo_computation_log (id, allocation_version, "
+                  "allocation_batch_id, computation_start, status, "
+                  "computation_mode, triggered_by, algorithm_version) VALUES (",
+                  v, ", ", v, ", ", batch, ", '2025-11-21T00:00:00.000000Z', ",
+                  v == 3 ? "'failed'" : "'completed'", ", ",
+                  v == 2 ? "'symbol'" : "'full'", ", 'manual', 1)")),
+              "");
+  }
+  for (int v = 1; v <= 2; ++v) {
+    int64_t seq = 0;
+    // v2 lists ETH first in seq order (carried after BTC's own rows in the
+    // old code: any order within a version is kept per symbol).
+    std::vector<const SymbolComputation*> order;
+    for (const SymbolComputation& c : *computed) order.push_back(&c);
+    if (v == 2) std::reverse(order.begin(), order.end());
+    for (const SymbolComputation* c : order) {
+      for (const Allocation& a : c->allocations) {
+        const bool m = a.matched();
+        auto buy = [&](const std::string& text) { return m ? text : "NULL"; };
+        ASSERT_EQ(
+            Raw(absl::StrCat(
+                "INSERT INTO fifo_allocations (allocation_version, seq, "
+                "sell_order_id, buy_order_id, symbol, allocated_size, "
+                "buy_price, sell_price, buy_fees_per_unit, sell_fees_per_unit, "
+                "buy_fee_share_usd, sell_fee_share_usd, cost_basis_usd, "
+                "proceeds_usd, net_proceeds_usd, pnl_usd, buy_time, sell_time, "
+                "allocation_time, allocation_batch_id) VALUES (",
+                v, ", ", ++seq, ", ", lit(a.sell_order_id), ", ",
+                buy(lit(a.buy_order_id.value_or(""))), ", ", lit(a.symbol),
+                ", ", dec(a.allocated_size), ", ", buy(dec(a.buy_price)), ", ",
+                dec(a.sell_price), ", ", buy(dec(a.buy_fees_per_unit)), ", ",
+                dec(a.sell_fees_per_unit), ", ", buy(dec(a.buy_fee_share)),
+                ", ", dec(a.sell_fee_share), ", ", buy(dec(a.cost_basis_usd)),
+                ", ", dec(a.proceeds_usd), ", ", dec(a.net_proceeds_usd), ", ",
+                buy(dec(a.pnl_usd)), ", ", buy(ts(a.buy_time)), ", ",
+                ts(a.sell_time), ", '2025-11-21T00:00:01.000000Z', ", batch,
+                ")")),
+            "");
+      }
+      const auto& hwm = c->closing.high_water_mark;
+      ASSERT_EQ(Raw(absl::StrCat(
+                    "INSERT INTO fifo_snapshot_watermark (allocation_version, "
+                    "symbol, hwm_time, hwm_order_id, ingest_seq_seen, "
+                    "snapshot_time) VALUES (",
+                    v, ", ", lit(c->symbol), ", ",
+                    hwm ? ts(hwm->order_time) : "NULL", ", ",
+                    hwm ? lit(hwm->order_id) : "NULL",
+                    ", 6, '2025-11-21T00:00:02.000000Z')")),
+                "");
+      int lot_seq = 0;
+      for (const OpenLot& lot : c->closing.open_lots) {
+        ASSERT_EQ(
+            Raw(absl::StrCat(
+                "INSERT INTO fifo_inventory_snapshot (symbol, buy_order_id, "
+                "remaining_size, snapshot_time, allocation_version, lot_seq, "
+                "buy_time, price, size, total_fees_usd, consumed_size, "
+                "consumed_fee_share) VALUES (",
+                lit(c->symbol), ", ", lit(lot.buy_order_id), ", ",
+                dec(lot.remaining_size()), ", '2025-11-21T00:00:02.000000Z', ",
+                v, ", ", ++lot_seq, ", ", ts(lot.buy_time), ", ",
+                dec(lot.price), ", ", dec(lot.size), ", ",
+                dec(lot.total_fees_usd), ", ", dec(lot.consumed_size), ", ",
+                dec(lot.consumed_fee_share), ")")),
+            "");
+      }
+    }
+  }
+
+  absl::StatusOr<std::vector<AppliedMigration>> applied = store_->Migrate();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  ASSERT_EQ(applied->size(), 1u);
+  EXPECT_EQ(applied->front().name, "0003_versions_by_reference");
+
+  for (int64_t v : {1, 2}) {
+    SCOPED_TRACE(v);
+    std::vector<StoredAllocation> rows = Allocations(v);
+    std::vector<const Allocation*> want;
+    for (const SymbolComputation& c : *computed) {
+      for (const Allocation& a : c.allocations) want.push_back(&a);
+    }
+    ASSERT_EQ(rows.size(), want.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_EQ(rows[i].version, v);
+      EXPECT_EQ(rows[i].allocation.sell_order_id, want[i]->sell_order_id);
+      EXPECT_EQ(rows[i].allocation.buy_order_id, want[i]->buy_order_id);
+      EXPECT_EQ(rows[i].allocation.pnl_usd, want[i]->pnl_usd);
+      EXPECT_EQ(rows[i].allocation.sell_fee_share, want[i]->sell_fee_share);
+    }
+    for (const SymbolComputation& c : *computed) {
+      absl::StatusOr<StoredSnapshot> snap = store_->LoadSnapshot(v, c.symbol);
+      ASSERT_TRUE(snap.ok()) << snap.status();
+      EXPECT_EQ(snap->state.high_water_mark, c.closing.high_water_mark);
+      ASSERT_EQ(snap->state.open_lots.size(), c.closing.open_lots.size());
+      EXPECT_EQ(snap->ingest_seq_seen, 6);
+    }
+    // The digests recorded by the migration are those of the rows.
+    absl::StatusOr<std::vector<InvariantViolation>> violations =
+        store_->RunInvariantQueries(v, InvariantOptions{});
+    ASSERT_TRUE(violations.ok()) << violations.status();
+    EXPECT_TRUE(violations->empty()) << (*violations)[0].message;
+    absl::StatusOr<std::vector<SegmentRef>> segments =
+        store_->ListVersionSegments(v, std::nullopt);
+    ASSERT_TRUE(segments.ok());
+    ASSERT_EQ(segments->size(), computed->size());
+    for (size_t i = 0; i < segments->size(); ++i) {
+      SegmentDigest digest;
+      for (const Allocation& a : (*computed)[i].allocations) digest.Add(a);
+      EXPECT_EQ((*segments)[i].row_count,
+                static_cast<int64_t>((*computed)[i].allocations.size()));
+      EXPECT_EQ((*segments)[i].digest, digest.Finish());
+    }
+  }
+  // Numbering goes on after the highest version ever reserved.
+  EXPECT_EQ(RunFull(trades), 4);
 }
 
 TEST_P(LedgerStoreTest, SnapshotRoundTripsExactly) {

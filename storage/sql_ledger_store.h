@@ -76,6 +76,7 @@ class SqlLedgerStore : public LedgerStore {
 
   // Schema (sql_migrate.cc).
   absl::StatusOr<std::vector<AppliedMigration>> Migrate() override;
+  absl::StatusOr<std::vector<AppliedMigration>> MigrateTo(int version) override;
   absl::StatusOr<int> SchemaVersion() override;
   absl::Status CheckSchema() override;
 

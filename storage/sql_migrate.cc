@@ -26,9 +26,19 @@ absl::Status NewerSchema(int current, int latest) {
 }  // namespace
 
 absl::StatusOr<std::vector<AppliedMigration>> SqlLedgerStore::Migrate() {
+  const std::vector<Migration>& migrations = Migrations();
+  return MigrateTo(migrations.empty() ? 0 : migrations.back().version);
+}
+
+absl::StatusOr<std::vector<AppliedMigration>> SqlLedgerStore::MigrateTo(
+    int version) {
   absl::MutexLock lock(&mu_);
   const std::vector<Migration>& migrations = Migrations();
   const int latest = migrations.empty() ? 0 : migrations.back().version;
+  if (version < 1 || version > latest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no migration ", version, ": this binary has 1..", latest));
+  }
   FIFO_RETURN_IF_ERROR(BeginLocked("migrate", kMigrationLockClass, 0));
   absl::Status created = db_->Exec("migrate",
                                    absl::StrCat(
@@ -46,6 +56,7 @@ absl::StatusOr<std::vector<AppliedMigration>> SqlLedgerStore::Migrate() {
   }
   std::vector<AppliedMigration> applied;
   for (const Migration& m : migrations) {
+    if (m.version > version) break;
     FIFO_RETURN_IF_ERROR(BeginLocked("migrate", kMigrationLockClass, 0));
     absl::StatusOr<int> current = SchemaVersionLocked();
     if (!current.ok()) {
