@@ -3,7 +3,9 @@
 #   the store pipeline (import-trades + compute --all-symbols +
 #   export-allocations) must equal the in-memory engine (allocate) byte for
 #   byte; re-import is a no-op; a conflicting import writes nothing;
-#   compute --symbol carries the other symbols; validate passes;
+#   compute --symbol keeps the other symbols; validate passes; an unchanged
+#   recompute references every row, --rewrite writes them, prune removes
+#   old versions only;
 #   compare-versions, runs, review and every pnl-report format work.
 # Runs against SQLite always and against PostgreSQL when
 # FIFO_TEST_POSTGRES_URL is set (scripts/test.sh sets it).
@@ -92,6 +94,34 @@ run_suite() {  # run_suite NAME DB_URL
   id=$(awk '$2=="SOL-S2" {print $1; exit}' "$WORK/out")
   check "$name: review resolve" "${f[@]}" review resolve "$id" --note "dust from a rounding export"
   check_fails "$name: resolve twice" "already" "${f[@]}" review resolve "$id" --note again
+
+  # Versions by reference: an unchanged full recompute writes no row; a
+  # --rewrite one writes every row; both export the same as version 3.
+  "${f[@]}" export-allocations --version 3 | sed 's/^3,/V,/' >"$WORK/$name.v3.csv"
+  check "$name: compute version 4 (unchanged)" "${f[@]}" compute --all-symbols
+  grep -q "allocations created 0, reused [1-9]" "$WORK/out" && ok "$name: unchanged recompute references every row" || fail "$name: reuse: $(cat "$WORK/out")"
+  check "$name: compute version 5 --rewrite" "${f[@]}" compute --all-symbols --rewrite
+  grep -q "allocations created [1-9][0-9]*, reused 0" "$WORK/out" && ok "$name: --rewrite writes every row" || fail "$name: rewrite: $(cat "$WORK/out")"
+  for v in 4 5; do
+    "${f[@]}" export-allocations --version $v | sed "s/^$v,/V,/" >"$WORK/$name.v$v.csv"
+    cmp -s "$WORK/$name.v3.csv" "$WORK/$name.v$v.csv" && ok "$name: version $v exports as version 3" || fail "$name: version $v differs from 3"
+  done
+  check_fails "$name: --rewrite with --incremental" "--rewrite" "${f[@]}" compute --incremental --rewrite
+  # Retention: prune keeps the latest and what is named; a pruned version
+  # is NOT_FOUND, the others export as before.
+  check_fails "$name: prune without a rule" "--keep-last" "${f[@]}" prune
+  check_fails "$name: prune --older-than nonsense" "30d" "${f[@]}" prune --older-than soon
+  check "$name: prune --dry-run" "${f[@]}" prune --keep-last 2 --keep 1 --dry-run
+  grep -q "would remove versions 2, 3" "$WORK/out" && ok "$name: dry run names versions 2 and 3" || fail "$name: dry run: $(cat "$WORK/out")"
+  check "$name: export v2 after the dry run" "${f[@]}" export-allocations --version 2
+  check "$name: prune" "${f[@]}" prune --keep-last 2 --keep 1
+  grep -q "removed versions 2, 3" "$WORK/out" && grep -q "kept versions 1, 4, 5" "$WORK/out" && ok "$name: prune removed 2 and 3" || fail "$name: prune: $(cat "$WORK/out")"
+  check_fails "$name: a pruned version is gone" "pruned" "${f[@]}" export-allocations --version 3
+  "${f[@]}" export-allocations --version 4 | sed 's/^4,/V,/' >"$WORK/$name.v4b.csv"
+  cmp -s "$WORK/$name.v3.csv" "$WORK/$name.v4b.csv" && ok "$name: version 4 intact after prune" || fail "$name: version 4 changed by prune"
+  check "$name: validate after prune" "${f[@]}" validate
+  check "$name: prune --older-than 30d keeps recent versions" "${f[@]}" prune --older-than 30d
+  grep -q "removed no version" "$WORK/out" && ok "$name: nothing older than 30 days" || fail "$name: older-than: $(cat "$WORK/out")"
 }
 
 # Derived values may carry more digits than inputs: 39-place sizes and
