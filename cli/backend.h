@@ -94,9 +94,11 @@ class Backend {
 // A LocalBackend over --db / $FIFO_DB / sqlite:fifo.db, or a RemoteBackend
 // when --server is set. An empty SQLite database is migrated on open (zero
 // set-up); any other store must be current (`fifoctl migrate`) unless
-// `for_migrate` is true.
+// `for_migrate` is true. `read_only` commands never create a SQLite file:
+// a missing one is kNotFound naming it (RequireExistingSqliteFile).
 absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
-    const GlobalOptions& global, bool for_migrate = false);
+    const GlobalOptions& global, bool for_migrate = false,
+    bool read_only = false);
 
 }  // namespace fifo::cli
 

@@ -1,8 +1,13 @@
 #include "cli/cli_common.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "formats/symbol_config_json.h"
 
@@ -58,6 +63,22 @@ absl::Status Output::Close() {
   }
   if (file_) file_->close();
   return absl::OkStatus();
+}
+
+absl::Status RequireExistingSqliteFile(const std::string& url) {
+  if (!absl::StartsWith(url, "sqlite:")) return absl::OkStatus();
+  std::string path = url.substr(7);
+  if (path.empty() || path == ":memory:") return absl::OkStatus();
+  if (access(path.c_str(), F_OK) == 0) return absl::OkStatus();
+  if (errno != ENOENT) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot open the SQLite database ", path, ": ", std::strerror(errno)));
+  }
+  return absl::NotFoundError(absl::StrCat(
+      "no SQLite database at ", path,
+      " (from --db, $FIFO_DB or the default sqlite:fifo.db): this command "
+      "only reads, so it does not create one; check the path, or create the "
+      "store with `fifoctl import-trades FILE` (or `fifoctl migrate`)"));
 }
 
 }  // namespace fifo::cli

@@ -69,6 +69,12 @@ int ReportError(const absl::Status& status);
 // is set.
 absl::StatusOr<SymbolConfigs> LoadSymbolConfigs(const GlobalOptions& global);
 
+// For commands that only read: kNotFound naming the file when `url` is a
+// SQLite store ("sqlite:PATH") whose file does not exist, so that a typo in
+// --db (or a command run in the wrong directory) is told, instead of a new
+// empty database being created there. OK for any other URL.
+absl::Status RequireExistingSqliteFile(const std::string& url);
+
 // An output stream for `path` ("" or "-" is stdout). Errors: kUnavailable
 // when the file cannot be created.
 class Output {

@@ -37,6 +37,7 @@ absl::StatusOr<std::unique_ptr<LedgerStore>> OpenStore(
         "fifoctl legacy works on the database itself: use --db, not --server");
   }
   const std::string url = global.db.empty() ? DefaultStoreUrl() : global.db;
+  FIFO_RETURN_IF_ERROR(RequireExistingSqliteFile(url));
   FIFO_ASSIGN_OR_RETURN(std::unique_ptr<LedgerStore> store,
                         OpenLedgerStore(url));
   FIFO_RETURN_IF_ERROR(store->CheckSchema());

@@ -183,7 +183,7 @@ class LocalBackend : public Backend {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
-    const GlobalOptions& global, bool for_migrate) {
+    const GlobalOptions& global, bool for_migrate, bool read_only) {
   // Remote mode; its Migrate() is kUnimplemented (migrations run with --db).
   if (!global.server.empty()) return OpenRemoteBackend(global);
   FIFO_ASSIGN_OR_RETURN(SymbolConfigs configs, LoadSymbolConfigs(global));
@@ -192,6 +192,7 @@ absl::StatusOr<std::unique_ptr<Backend>> OpenBackend(
     FIFO_ASSIGN_OR_RETURN(alerts, AlertWebhook::Create(global.alert_webhook));
   }
   std::string url = global.db.empty() ? DefaultStoreUrl() : global.db;
+  if (read_only) FIFO_RETURN_IF_ERROR(RequireExistingSqliteFile(url));
   // `fifoctl migrate` migrates whatever version it finds; every other
   // command needs a current schema (an empty SQLite file is migrated).
   FIFO_ASSIGN_OR_RETURN(

@@ -189,7 +189,8 @@ absl::Status RunReport(const ReportOptions& options,
         "--format must be table, csv or json, got ", options.format));
   }
   FIFO_ASSIGN_OR_RETURN(SymbolConfigs configs, LoadSymbolConfigs(global));
-  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global, /*for_migrate=*/false,
+                                     /*read_only=*/true));
   FIFO_ASSIGN_OR_RETURN(PnlReport report, backend->GetPnlReport(query));
   if (options.format == "json") {
     PrintJson(report);

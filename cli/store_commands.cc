@@ -237,7 +237,8 @@ absl::Status RunCompare(Backend& backend, int64_t a, int64_t b) {
 
 absl::Status RunValidate(const ValidateCommandOptions& options,
                          const GlobalOptions& global) {
-  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global, /*for_migrate=*/false,
+                                     /*read_only=*/true));
   if (!options.compare.empty()) {
     if (options.compare.size() != 2) {
       return absl::InvalidArgumentError(
@@ -279,7 +280,8 @@ struct ExportOptions {
 
 absl::Status RunExport(const ExportOptions& options,
                        const GlobalOptions& global) {
-  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global, /*for_migrate=*/false,
+                                     /*read_only=*/true));
   FIFO_ASSIGN_OR_RETURN(int64_t version,
                         backend->ResolveVersion(options.version));
   std::optional<std::string> symbol;
@@ -307,7 +309,8 @@ absl::Status RunExport(const ExportOptions& options,
 // --- runs ----------------------------------------------------------------
 
 absl::Status RunRuns(int limit, const GlobalOptions& global) {
-  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global, /*for_migrate=*/false,
+                                     /*read_only=*/true));
   FIFO_ASSIGN_OR_RETURN(RunPage page, backend->ListRuns(limit, ""));
   Table table({"id", "version", "status", "mode", "triggered_by", "symbol",
                "start", "duration_ms", "buys", "sells", "allocations",
@@ -410,7 +413,8 @@ absl::Status RunReviewList(const std::string& status,
     return absl::InvalidArgumentError(
         absl::StrCat("--status must be open, resolved or all, got ", status));
   }
-  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global));
+  FIFO_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, OpenBackend(global, /*for_migrate=*/false,
+                                     /*read_only=*/true));
   FIFO_ASSIGN_OR_RETURN(std::vector<ReviewItem> items,
                         backend->ListReviewItems(filter));
   Table table({"id", "order_id", "symbol", "issue_type", "severity", "status",

@@ -174,6 +174,20 @@ else
   fail "FIFO_LOG_LEVEL=ERROR refused"
 fi
 
+# Commands that only read never create a SQLite file: a missing one is an
+# error naming it (a typo in --db must not look like an empty ledger).
+for cmd in runs export-allocations validate pnl-report "review list" "legacy status"; do
+  # shellcheck disable=SC2086
+  "$FIFOCTL" --db "sqlite:$WORK/typo.db" $cmd >"$WORK/out" 2>"$WORK/err"
+  rc=$?
+  if [[ $rc -eq 1 && ! -e "$WORK/typo.db" ]] && grep -qF "no SQLite database at $WORK/typo.db" "$WORK/err"; then
+    ok "$cmd on a missing SQLite file says so and creates nothing"
+  else
+    fail "$cmd on a missing file: exit $rc, file $( [[ -e "$WORK/typo.db" ]] && echo created || echo absent)"
+    sed 's/^/    /' "$WORK/err" | head -3; rm -f "$WORK/typo.db"
+  fi
+done
+
 run_precise sqlite "sqlite:$WORK/precise.db"
 
 run_suite sqlite "sqlite:$WORK/fifo.db"
