@@ -153,7 +153,7 @@ class LocalBackend : public Backend {
                {{"error", std::string(marked.status().message())}});
     } else if (*marked > 0) {
       LogEvent(LogLevel::kWarning, "abandoned_runs_marked",
-               {{"runs", absl::StrCat(*marked)}});
+               {{"runs", *marked}});
     }
   }
 

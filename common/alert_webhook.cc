@@ -93,7 +93,7 @@ AlertWebhook::~AlertWebhook() {
   if (abandoned > 0) {
     LogEvent(LogLevel::kWarning, "alert_webhook_abandoned",
              {{"endpoint", endpoint_},
-              {"alerts", absl::StrCat(abandoned)},
+              {"alerts", abandoned},
               {"reason", "shut down before delivery (not flushed)"}});
   }
 }
@@ -111,7 +111,7 @@ void AlertWebhook::Post(std::string text) {
   LogEvent(LogLevel::kWarning, "alert_webhook_dropped",
            {{"endpoint", endpoint_},
             {"reason", "alert queue full"},
-            {"max_queue", absl::StrCat(options_.max_queue)}});
+            {"max_queue", options_.max_queue}});
 }
 
 bool AlertWebhook::Flush(absl::Time deadline) {
@@ -178,7 +178,7 @@ void AlertWebhook::Deliver(const std::string& text) {
       }
       LogEvent(LogLevel::kWarning, "alert_webhook_failed",
                {{"endpoint", endpoint_},
-                {"attempts", absl::StrCat(attempt)},
+                {"attempts", attempt},
                 {"error", detail},
                 {"retryable", outcome == Outcome::kRetry ? "true" : "false"}});
       return;

@@ -119,6 +119,10 @@ absl::StatusOr<std::optional<LogLevel>> LogLevelFromEnvironment() {
   return std::optional<LogLevel>(*level);
 }
 
+std::string LogValue::Json() const {
+  return raw_ ? text_ : JsonQuote(text_);
+}
+
 void LogEvent(LogLevel level, absl::string_view event,
               const LogFields& fields) {
   spdlog::logger& logger = Logger();
@@ -130,8 +134,7 @@ void LogEvent(LogLevel level, absl::string_view event,
       "\",\"level\":\"", LevelName(level), "\",\"event\":\"",
       JsonEscape(event), "\"");
   for (const auto& [key, value] : fields) {
-    absl::StrAppend(&line, ",\"", JsonEscape(key), "\":\"", JsonEscape(value),
-                    "\"");
+    absl::StrAppend(&line, ",\"", JsonEscape(key), "\":", value.Json());
   }
   line += "}";
   logger.log(ToSpd(level), "{}", line);

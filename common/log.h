@@ -7,7 +7,9 @@
 //   => {"ts":"2025-11-20T10:00:00.123456Z","level":"error",
 //       "event":"unmatched_sell","sell_order_id":"S-1","unmatched_size":"0.5"}
 //
-// Values are strings (decimals in plain notation, never floats). Never log
+// Values are JSON strings, or JSON numbers for integers (counts, ids,
+// durations in ms: `{"run_id", run.id}` logs "run_id":42), or JSON booleans.
+// Decimals are always strings in plain notation, never floats. Never log
 // tokens or passwords (storage/RedactStoreUrl for store URLs).
 //
 // Thread safety: safe to call from any thread.
@@ -16,6 +18,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -26,7 +29,30 @@ namespace fifo {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
-using LogFields = std::vector<std::pair<std::string, std::string>>;
+// One field's value: text (a JSON string), an integer (a JSON number) or a
+// bool (a JSON boolean). Converts implicitly from each.
+class LogValue {
+ public:
+  LogValue(std::string text) : text_(std::move(text)) {}  // NOLINT
+  LogValue(absl::string_view text) : text_(text) {}       // NOLINT
+  LogValue(const char* text) : text_(text) {}             // NOLINT
+  LogValue(bool value)                                    // NOLINT
+      : text_(value ? "true" : "false"), raw_(true) {}
+  template <typename Int,
+            typename = std::enable_if_t<std::is_integral_v<Int> &&
+                                        !std::is_same_v<Int, bool> &&
+                                        !std::is_same_v<Int, char>>>
+  LogValue(Int value) : text_(std::to_string(value)), raw_(true) {}  // NOLINT
+
+  // The value as it appears in the JSON line.
+  std::string Json() const;
+
+ private:
+  std::string text_;
+  bool raw_ = false;  // a number or boolean: written without quotes
+};
+
+using LogFields = std::vector<std::pair<std::string, LogValue>>;
 
 void LogEvent(LogLevel level, absl::string_view event,
               const LogFields& fields = {});

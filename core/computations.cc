@@ -56,7 +56,7 @@ void LogUnmatched(const UnmatchedSell& u, const ComputationRun& run) {
             {"unmatched_size", u.unmatched_size.ToString()},
             {"sell_time", FormatTimestamp(u.sell_time)},
             {"available_inventory", inventory},
-            {"run_id", absl::StrCat(run.id)}});
+            {"run_id", run.id}});
 }
 
 // The design's alert for an unmatched sell (title, then message).
@@ -411,11 +411,11 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
                         store_->StartRun(run_options));
   const ComputationRun& started = writer->run();
   LogEvent(LogLevel::kInfo, "computation_started",
-           {{"run_id", absl::StrCat(started.id)},
+           {{"run_id", started.id},
             {"batch_id", started.batch_id},
             {"mode", std::string(RunModeName(run_options.mode))},
             {"basis_version", basis.has_value() ? absl::StrCat(*basis) : ""},
-            {"symbols", absl::StrCat(symbols.size())}});
+            {"symbols", symbols.size()}});
 
   RunStats stats;
   PendingAlerts pending;
@@ -470,16 +470,16 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
     absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
     if (committed.ok()) {
       LogEvent(LogLevel::kInfo, "computation_completed",
-               {{"run_id", absl::StrCat(committed->id)},
+               {{"run_id", committed->id},
                 {"allocation_version",
-                 absl::StrCat(committed->allocation_version)},
+                 committed->allocation_version},
                 {"allocations_created",
-                 absl::StrCat(committed->allocations_created)},
+                 committed->allocations_created},
                 {"allocations_reused",
-                 absl::StrCat(committed->allocations_reused)},
+                 committed->allocations_reused},
                 {"total_pnl", stats.total_pnl.ToString()},
                 {"duration_ms",
-                 absl::StrCat(committed->duration_ms.value_or(0))}});
+                 committed->duration_ms.value_or(0)}});
       PostAlerts(pending, *committed);
       return committed;
     }
@@ -488,7 +488,7 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
   int64_t run_id = started.id;
   absl::Status aborted = writer->Abort(std::string(status.message()));
   LogEvent(LogLevel::kError, "computation_failed",
-           {{"run_id", absl::StrCat(run_id)},
+           {{"run_id", run_id},
             {"error", std::string(status.message())}});
   std::string message =
       absl::StrCat("computation ", run_id, " (", RunModeName(run_options.mode),
@@ -642,11 +642,11 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
     absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
     if (committed.ok()) {
       LogEvent(LogLevel::kInfo, "incremental_completed",
-               {{"run_id", absl::StrCat(committed->id)},
+               {{"run_id", committed->id},
                 {"allocation_version",
-                 absl::StrCat(committed->allocation_version)},
+                 committed->allocation_version},
                 {"allocations_created",
-                 absl::StrCat(committed->allocations_created)}});
+                 committed->allocations_created}});
       PostAlerts(pending, *committed);
       return committed;
     }

@@ -17,9 +17,9 @@ absl::StatusOr<PruneResult> PruneVersions(LedgerStore& store,
   LogEvent(LogLevel::kInfo,
            options.dry_run ? "prune_dry_run" : "versions_pruned",
            {{"versions_removed", absl::StrJoin(result.versions_removed, ",")},
-            {"segments_removed", absl::StrCat(result.segments_removed)},
-            {"allocations_removed", absl::StrCat(result.allocations_removed)},
-            {"lots_removed", absl::StrCat(result.lots_removed)},
+            {"segments_removed", result.segments_removed},
+            {"allocations_removed", result.allocations_removed},
+            {"lots_removed", result.lots_removed},
             {"versions_kept", absl::StrJoin(result.versions_kept, ",")},
             {"keep_last", options.keep_last.has_value()
                               ? absl::StrCat(*options.keep_last)

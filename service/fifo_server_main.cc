@@ -216,8 +216,8 @@ int Run(int argc, char** argv) {
 
   if (authenticated) {
     LogEvent(LogLevel::kInfo, "authentication",
-             {{"tokens", absl::StrCat(token_count)},
-              {"methods", absl::StrCat(method_count)}});
+             {{"tokens", token_count},
+              {"methods", method_count}});
     if (!TlsRequested(tls_files) && !IsLoopback(*listen)) {
       LogEvent(LogLevel::kWarning, "plaintext_tokens",
                {{"listen", listen->text},

@@ -68,7 +68,7 @@ void ServiceState::MarkAbandonedRuns(LedgerStore& store,
               {"error", std::string(marked.status().message())}});
   } else if (*marked > 0) {
     LogEvent(LogLevel::kWarning, "abandoned_runs_marked",
-             {{"before", std::string(what)}, {"runs", absl::StrCat(*marked)}});
+             {{"before", std::string(what)}, {"runs", *marked}});
   }
 }
 
@@ -94,7 +94,7 @@ void ServiceState::SweepAbandonedRuns() {
     last_error.clear();
     if (*marked > 0) {
       LogEvent(LogLevel::kWarning, "abandoned_runs_marked",
-               {{"before", "sweep"}, {"runs", absl::StrCat(*marked)}});
+               {{"before", "sweep"}, {"runs", *marked}});
     }
   }
 }

@@ -182,7 +182,7 @@ class RpcObserver : public grpc::experimental::Interceptor {
               {"role", role_},
               {"code", code},
               {"duration_ms",
-               absl::StrCat(absl::ToInt64Milliseconds(elapsed))}});
+               absl::ToInt64Milliseconds(elapsed)}});
   }
 
   grpc::experimental::ServerRpcInfo* const info_;
