@@ -1,5 +1,6 @@
 #include "core/computations.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -159,10 +160,31 @@ class PrefixMatcher {
 }  // namespace
 
 // Alerts of a run, posted once it has committed.
+// and its unmatched sells, counted for the run's summary log line.
 struct Computations::PendingAlerts {
   std::vector<UnmatchedSell> sells;  // at most kMaxAlertsPerRun
   int64_t more = 0;                  // unmatched sells beyond those
+  int64_t unmatched = 0;             // all of them (each is in the queue)
 };
+
+namespace {
+
+// A run logs its first unmatched sells one line each, then one summary
+// line: a ledger with thousands of them must not flood the log (every one
+// is in the review queue, with its details).
+constexpr int64_t kMaxUnmatchedLogLines = 20;
+
+void LogUnmatchedSummary(int64_t unmatched, const ComputationRun& run) {
+  if (unmatched == 0) return;
+  LogEvent(LogLevel::kError, "unmatched_sells_summary",
+           {{"run_id", run.id},
+            {"allocation_version", run.allocation_version},
+            {"unmatched_sells", unmatched},
+            {"logged", std::min(unmatched, kMaxUnmatchedLogLines)},
+            {"review", "fifoctl review list"}});
+}
+
+}  // namespace
 
 // The segments of a symbol in the version a run may reuse, and the
 // symbol's snapshot there (unset when the version has none).
@@ -316,14 +338,14 @@ struct Computations::SymbolPass {
           symbol, allocator->ClosingState(), ingest_seq_seen));
     }
     for (const UnmatchedSell& u : allocator->unmatched_sells()) {
-      LogUnmatched(u, writer.run());
+      if (++alerts->unmatched <= kMaxUnmatchedLogLines) {
+        LogUnmatched(u, writer.run());
+      }
       FIFO_RETURN_IF_ERROR(writer.EnqueueReview(u));
-      if (alerts != nullptr) {
-        if (alerts->sells.size() < static_cast<size_t>(kMaxAlertsPerRun)) {
-          alerts->sells.push_back(u);
-        } else {
-          ++alerts->more;
-        }
+      if (alerts->sells.size() < static_cast<size_t>(kMaxAlertsPerRun)) {
+        alerts->sells.push_back(u);
+      } else {
+        ++alerts->more;
       }
     }
     for (const DustRemainder& d : allocator->dust_remainders()) {
@@ -419,7 +441,7 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
 
   RunStats stats;
   PendingAlerts pending;
-  PendingAlerts* const alerts = alerts_ != nullptr ? &pending : nullptr;
+  PendingAlerts* const alerts = &pending;
   absl::Status status = [&]() -> absl::Status {
     std::map<std::string, ReuseBasis> reuse;
     if (basis.has_value()) {
@@ -480,6 +502,7 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
                 {"total_pnl", stats.total_pnl.ToString()},
                 {"duration_ms",
                  committed->duration_ms.value_or(0)}});
+      LogUnmatchedSummary(pending.unmatched, *committed);
       PostAlerts(pending, *committed);
       return committed;
     }
@@ -605,7 +628,7 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
   const int64_t run_id = writer->run().id;
   RunStats stats;
   PendingAlerts pending;
-  PendingAlerts* const alerts = alerts_ != nullptr ? &pending : nullptr;
+  PendingAlerts* const alerts = &pending;
   absl::Status status = [&]() -> absl::Status {
     // Hold the version's write lock, then plan again: another run may have
     // extended the version between the first plan and the lock.
@@ -647,6 +670,7 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
                  committed->allocation_version},
                 {"allocations_created",
                  committed->allocations_created}});
+      LogUnmatchedSummary(pending.unmatched, *committed);
       PostAlerts(pending, *committed);
       return committed;
     }

@@ -188,6 +188,22 @@ for cmd in runs export-allocations validate pnl-report "review list" "legacy sta
   fi
 done
 
+# Thousands of unmatched sells do not flood the log: the first 20 get a line
+# each, then one summary line counts them all (all are in the review queue).
+{ echo "order_id,symbol,side,size,price,order_time,total_fees_usd,source"
+  for i in $(seq 1 50); do printf 'U-%02d,XYZ-USD,sell,1,10,2025-11-20T10:00:%02dZ,0,manual\n' "$i" "$i"; done
+} >"$WORK/unmatched.csv"
+"$FIFOCTL" --db "sqlite:$WORK/flood.db" -q import-trades "$WORK/unmatched.csv" >/dev/null 2>&1
+"$FIFOCTL" --db "sqlite:$WORK/flood.db" compute --all-symbols >/dev/null 2>"$WORK/flood.err"
+lines=$(grep -c '"event":"UNMATCHED SELL DETECTED"' "$WORK/flood.err")
+if [[ $lines -eq 20 ]] && grep -q '"event":"unmatched_sells_summary".*"unmatched_sells":50,"logged":20' "$WORK/flood.err"; then
+  ok "50 unmatched sells: 20 lines and one summary"
+else
+  fail "unmatched log: $lines lines"; grep summary "$WORK/flood.err" | head -2
+fi
+"$FIFOCTL" --db "sqlite:$WORK/flood.db" review list >"$WORK/out" 2>&1
+[[ $(grep -c 'unmatched_sell' "$WORK/out") -eq 50 ]] && ok "all 50 are in the review queue" || fail "review queue: $(grep -c unmatched_sell "$WORK/out")"
+
 run_precise sqlite "sqlite:$WORK/precise.db"
 
 run_suite sqlite "sqlite:$WORK/fifo.db"
