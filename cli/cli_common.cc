@@ -9,6 +9,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "formats/symbol_config_json.h"
 
 namespace fifo::cli {
@@ -79,6 +80,31 @@ absl::Status RequireExistingSqliteFile(const std::string& url) {
       " (from --db, $FIFO_DB or the default sqlite:fifo.db): this command "
       "only reads, so it does not create one; check the path, or create the "
       "store with `fifoctl import-trades FILE` (or `fifoctl migrate`)"));
+}
+
+std::string ProgressFigures(int64_t done, int64_t total,
+                            absl::Duration elapsed) {
+  std::string out = absl::StrCat(done);
+  if (total > 0) {
+    absl::StrAppend(&out, "/", total, " (", done * 100 / total, "%)");
+  }
+  const double seconds = absl::ToDoubleSeconds(elapsed);
+  if (done <= 0 || seconds < 0.1) return out;
+  const double rate = static_cast<double>(done) / seconds;
+  absl::StrAppend(&out, ", ",
+                  rate >= 100 ? absl::StrCat(static_cast<int64_t>(rate))
+                              : absl::StrFormat("%.1f", rate),
+                  "/s");
+  if (total > 0 && done < total) {
+    const int64_t eta =
+        static_cast<int64_t>(static_cast<double>(total - done) / rate + 0.5);
+    absl::StrAppend(&out, ", ETA ",
+                    eta >= 3600 ? absl::StrFormat("%dh%02dm", eta / 3600,
+                                                  eta % 3600 / 60)
+                    : eta >= 60 ? absl::StrFormat("%dm%02ds", eta / 60, eta % 60)
+                                : absl::StrCat(eta, "s"));
+  }
+  return out;
 }
 
 }  // namespace fifo::cli

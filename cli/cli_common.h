@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "absl/status/statusor.h"
 #include "engine/symbol_config.h"
 
@@ -68,6 +69,12 @@ int ReportError(const absl::Status& status);
 // $FIFO_SYMBOL_CONFIG; an empty configuration (exact, no dust) when neither
 // is set.
 absl::StatusOr<SymbolConfigs> LoadSymbolConfigs(const GlobalOptions& global);
+
+// A progress line's figures: "12/50 (24%), 3.1/s, ETA 13s" for `done` of
+// `total` units after `elapsed` (rate and ETA left out until they mean
+// something: at least one unit done and 100 ms elapsed). `total` <= 0:
+// "12, 3.1/s".
+std::string ProgressFigures(int64_t done, int64_t total, absl::Duration elapsed);
 
 // For commands that only read: kNotFound naming the file when `url` is a
 // SQLite store ("sqlite:PATH") whose file does not exist, so that a typo in

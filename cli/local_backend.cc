@@ -161,11 +161,13 @@ class LocalBackend : public Backend {
     ComputeOptions options;
     options.triggered_by = trigger;
     if (progress_) {
-      options.progress = [](int64_t done, int64_t total,
-                            const std::string& symbol) {
-        std::cerr << "\rcomputed " << done << "/" << total << " symbols ("
-                  << symbol << ")\x1b[K" << (done == total ? "\n" : "")
-                  << std::flush;
+      const absl::Time start = absl::Now();
+      options.progress = [start](int64_t done, int64_t total,
+                                 const std::string& symbol) {
+        std::cerr << "\rcomputed "
+                  << ProgressFigures(done, total, absl::Now() - start)
+                  << " symbols, last " << symbol << "\x1b[K"
+                  << (done == total ? "\n" : "") << std::flush;
       };
     }
     return options;

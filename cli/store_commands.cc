@@ -80,11 +80,25 @@ absl::Status RunImport(const ImportOptions& options,
   }
   // The file streams into the import: memory is bounded by a batch.
   int64_t read_count = 0;
+  in.seekg(0, std::ios::end);
+  const int64_t file_bytes = static_cast<int64_t>(in.tellg());
+  in.seekg(0, std::ios::beg);
+  const absl::Time start = absl::Now();
   auto read = [&](const Backend::TradeReceiver& receive) -> absl::Status {
     auto sink = [&](Trade&& trade, int64_t /*line*/) -> absl::Status {
       ++read_count;
       if (progress && read_count % 100000 == 0) {
-        std::cerr << "\rread " << read_count << " trades" << std::flush;
+        // The share of the file read gives the total and the ETA (the
+        // reader is ahead of the trade by at most its buffer).
+        const int64_t at = static_cast<int64_t>(in.tellg());
+        std::cerr << "\rread " << read_count << " trades, "
+                  << (at > 0 && file_bytes > 0
+                          ? absl::StrCat(ProgressFigures(at >> 10,
+                                                         file_bytes >> 10,
+                                                         absl::Now() - start),
+                                         " KiB of the file")
+                          : std::string("..."))
+                  << "\x1b[K" << std::flush;
       }
       return receive(std::move(trade));
     };
