@@ -192,15 +192,7 @@ absl::StatusOr<bool> SqlLedgerStore::HasTradesIngestedAfter(
 absl::StatusOr<std::optional<int64_t>>
 SqlLedgerStore::LatestCompletedVersion() {
   absl::MutexLock lock(&mu_);
-  FIFO_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      db_->QueryOne("latest version",
-                    "SELECT MAX(allocation_version) FROM "
-                    "fifo_computation_log WHERE status = 'completed'",
-                    {}, 1));
-  if (!(*row)[0].has_value()) return std::optional<int64_t>();
-  FIFO_ASSIGN_OR_RETURN(int64_t v, Int((*row)[0], "version"));
-  return std::optional<int64_t>(v);
+  return LatestCompletedVersionOn(*db_);
 }
 
 absl::StatusOr<ComputationRun> SqlLedgerStore::GetRun(int64_t id) {

@@ -202,6 +202,19 @@ absl::StatusOr<ComputationRun> LoadRun(SqlSession& db, int64_t id) {
   return RowToRun(*row);
 }
 
+absl::StatusOr<std::optional<int64_t>> LatestCompletedVersionOn(
+    SqlSession& db) {
+  FIFO_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      db.QueryOne("latest version",
+                  "SELECT MAX(allocation_version) FROM fifo_computation_log "
+                  "WHERE status = 'completed'",
+                  {}, 1));
+  if (!(*row)[0].has_value()) return std::optional<int64_t>();
+  FIFO_ASSIGN_OR_RETURN(int64_t v, Int((*row)[0], "version"));
+  return std::optional<int64_t>(v);
+}
+
 absl::StatusOr<bool> VersionCompleted(SqlSession& db, int64_t version) {
   FIFO_ASSIGN_OR_RETURN(
       std::optional<Row> row,

@@ -83,6 +83,8 @@ absl::StatusOr<ComputationRun> RowToRun(const Row& row);
 
 // The log row of run `id` on `db`; kNotFound when there is none.
 absl::StatusOr<ComputationRun> LoadRun(SqlSession& db, int64_t id);
+// The highest version with a completed run, on `db`; nullopt when none.
+absl::StatusOr<std::optional<int64_t>> LatestCompletedVersionOn(SqlSession& db);
 // Whether `version` has a completed run, on `db`.
 absl::StatusOr<bool> VersionCompleted(SqlSession& db, int64_t version);
 

@@ -276,7 +276,7 @@ class SqlRunWriter : public RunWriter {
                         {Param::Int(kPublishLockClass)}, 1)
               .status()));
     }
-    absl::StatusOr<std::optional<int64_t>> latest = LatestCompleted();
+    absl::StatusOr<std::optional<int64_t>> latest = LatestCompletedVersionOn(*db_);
     FIFO_RETURN_IF_ERROR(Check(latest.status()));
     int64_t version = 0;
     std::optional<int64_t> basis = run_.basis_version;
@@ -490,18 +490,6 @@ class SqlRunWriter : public RunWriter {
     open_->id = *id;
     open_->symbol = symbol;
     return absl::OkStatus();
-  }
-
-  absl::StatusOr<std::optional<int64_t>> LatestCompleted() {
-    FIFO_ASSIGN_OR_RETURN(
-        std::optional<Row> row,
-        db_->QueryOne("publish version",
-                      "SELECT MAX(allocation_version) FROM "
-                      "fifo_computation_log WHERE status = 'completed'",
-                      {}, 1));
-    if (!(*row)[0].has_value()) return std::optional<int64_t>();
-    FIFO_ASSIGN_OR_RETURN(int64_t v, Int((*row)[0], "version"));
-    return std::optional<int64_t>(v);
   }
 
   // Rolls back and ends the writer with `s` (nothing committed).
