@@ -127,7 +127,7 @@ PRAGMA journal_mode=WAL;
 .import --skip 1 $WORK/sqlite.alloc.csv limit_allocations
 EOF
   measure narrow-limit sqlite "$ALLOC_ROWS" sqlite3 "$WORK/limit.db" ".read $WORK/limit.sql"
-  # The same rows as stored (version 1, every column) copied by SQLite itself
+  # The same rows as stored (version 1's segments, every column) copied by SQLite itself
   # into a table made from fifo_allocations' own DDL (columns, CHECKs,
   # foreign keys, UNIQUE, indexes), with our connection settings.
   sqlite3 "$WORK/bench.db" "SELECT sql || ';' FROM sqlite_master
@@ -139,7 +139,8 @@ EOF
   measure store-limit sqlite "$ALLOC_ROWS" sqlite3 "$WORK/bench.db" \
     "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
      BEGIN; INSERT INTO limit_allocations SELECT * FROM fifo_allocations
-     WHERE allocation_version = 1; COMMIT;"
+     WHERE segment_id IN (SELECT segment_id FROM fifo_version_segments
+                          WHERE allocation_version = 1); COMMIT;"
   sqlite3 "$WORK/bench.db" "DROP TABLE limit_allocations"
 }
 
@@ -165,8 +166,9 @@ EOF
   psql -q "$PG_URL" -c "CREATE TABLE limit_identical (LIKE fifo_allocations INCLUDING ALL)" \
     -c "ALTER TABLE limit_identical
           ADD FOREIGN KEY (sell_order_id) REFERENCES trade_records(order_id),
-          ADD FOREIGN KEY (buy_order_id) REFERENCES trade_records(order_id)" \
-    -c "\\copy (SELECT * FROM fifo_allocations WHERE allocation_version = 1) TO '$WORK/pg_rows.copy'"
+          ADD FOREIGN KEY (buy_order_id) REFERENCES trade_records(order_id),
+          ADD FOREIGN KEY (segment_id) REFERENCES fifo_segments(id)" \
+    -c "\\copy (SELECT * FROM fifo_allocations WHERE segment_id IN (SELECT segment_id FROM fifo_version_segments WHERE allocation_version = 1)) TO '$WORK/pg_rows.copy'"
   measure store-limit postgresql "$ALLOC_ROWS" psql -q "$PG_URL" -c \
     "\\copy limit_identical FROM '$WORK/pg_rows.copy'"
   psql -q "$PG_URL" -c "DROP TABLE limit_identical"
