@@ -484,44 +484,7 @@ absl::StatusOr<ComputationRun> Computations::RunFull(
     }
     return absl::OkStatus();
   }();
-  if (status.ok() && options.should_stop && options.should_stop()) {
-    // The caller gave up (deadline, cancellation, shutdown): do not publish.
-    status = absl::CancelledError("computation stopped before it committed");
-  }
-  if (status.ok()) {
-    absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
-    if (committed.ok()) {
-      LogEvent(LogLevel::kInfo, "computation_completed",
-               {{"run_id", committed->id},
-                {"allocation_version",
-                 committed->allocation_version},
-                {"allocations_created",
-                 committed->allocations_created},
-                {"allocations_reused",
-                 committed->allocations_reused},
-                {"total_pnl", stats.total_pnl.ToString()},
-                {"duration_ms",
-                 committed->duration_ms.value_or(0)}});
-      LogUnmatchedSummary(pending.unmatched, *committed);
-      PostAlerts(pending, *committed);
-      return committed;
-    }
-    status = committed.status();
-  }
-  int64_t run_id = started.id;
-  absl::Status aborted = writer->Abort(std::string(status.message()));
-  LogEvent(LogLevel::kError, "computation_failed",
-           {{"run_id", run_id},
-            {"error", std::string(status.message())}});
-  std::string message =
-      absl::StrCat("computation ", run_id, " (", RunModeName(run_options.mode),
-                   ") failed and was rolled back; no version was published: ",
-                   status.message());
-  if (!aborted.ok()) {
-    absl::StrAppend(&message, " (marking it failed also failed: ",
-                    aborted.message(), ")");
-  }
-  return absl::Status(status.code(), message);
+  return PublishOrAbort(*writer, std::move(status), stats, pending, options);
 }
 
 absl::StatusOr<Computations::IncrementalPlan> Computations::PlanIncremental(
@@ -625,7 +588,6 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
   run_options.extend_version = *latest;
   FIFO_ASSIGN_OR_RETURN(std::unique_ptr<RunWriter> writer,
                         store_->StartRun(run_options));
-  const int64_t run_id = writer->run().id;
   RunStats stats;
   PendingAlerts pending;
   PendingAlerts* const alerts = &pending;
@@ -657,29 +619,45 @@ absl::StatusOr<ComputationRun> Computations::ComputeIncremental(
     }
     return absl::OkStatus();
   }();
+  return PublishOrAbort(*writer, std::move(status), stats, pending, options);
+}
+
+absl::StatusOr<ComputationRun> Computations::PublishOrAbort(
+    RunWriter& writer, absl::Status status, const RunStats& stats,
+    const PendingAlerts& pending, const ComputeOptions& options) {
+  const ComputationRun started = writer.run();
+  const bool incremental = started.mode == RunMode::kIncremental;
   if (status.ok() && options.should_stop && options.should_stop()) {
     // The caller gave up (deadline, cancellation, shutdown): do not publish.
     status = absl::CancelledError("computation stopped before it committed");
   }
   if (status.ok()) {
-    absl::StatusOr<ComputationRun> committed = writer->Commit(stats);
+    absl::StatusOr<ComputationRun> committed = writer.Commit(stats);
     if (committed.ok()) {
-      LogEvent(LogLevel::kInfo, "incremental_completed",
+      LogEvent(LogLevel::kInfo,
+               incremental ? "incremental_completed" : "computation_completed",
                {{"run_id", committed->id},
-                {"allocation_version",
-                 committed->allocation_version},
-                {"allocations_created",
-                 committed->allocations_created}});
+                {"allocation_version", committed->allocation_version},
+                {"allocations_created", committed->allocations_created},
+                {"allocations_reused", committed->allocations_reused},
+                {"total_pnl", stats.total_pnl.ToString()},
+                {"duration_ms", committed->duration_ms.value_or(0)}});
       LogUnmatchedSummary(pending.unmatched, *committed);
       PostAlerts(pending, *committed);
       return committed;
     }
     status = committed.status();
   }
-  absl::Status aborted = writer->Abort(std::string(status.message()));
-  std::string message =
-      absl::StrCat("computation ", run_id, " (incremental) failed and was rolled back: ",
-                   status.message());
+  absl::Status aborted = writer.Abort(std::string(status.message()));
+  LogEvent(LogLevel::kError, "computation_failed",
+           {{"run_id", started.id},
+            {"mode", std::string(RunModeName(started.mode))},
+            {"error", std::string(status.message())}});
+  std::string message = absl::StrCat(
+      "computation ", started.id, " (", RunModeName(started.mode),
+      ") failed and was rolled back; ",
+      incremental ? "nothing was committed" : "no version was published",
+      ": ", status.message());
   if (!aborted.ok()) {
     absl::StrAppend(&message, " (marking it failed also failed: ",
                     aborted.message(), ")");

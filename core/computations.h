@@ -120,6 +120,15 @@ class Computations {
   absl::StatusOr<ComputationRun> RunFull(RunOptions run_options,
                                          const ComputeOptions& options);
 
+  // The end of every run: publishes it (Commit) when `status` is OK and the
+  // caller did not stop, logs and posts its alerts; otherwise aborts it and
+  // returns the error with the run id and what was rolled back.
+  absl::StatusOr<ComputationRun> PublishOrAbort(RunWriter& writer,
+                                                absl::Status status,
+                                                const RunStats& stats,
+                                                const PendingAlerts& pending,
+                                                const ComputeOptions& options);
+
   LedgerStore* const store_;
   AlertSink* const alerts_;  // may be null
   const SymbolConfigs configs_;
