@@ -30,6 +30,7 @@
 #include "gtest/gtest.h"
 #include "api/convert.h"
 #include "storage/ledger_store.h"
+#include "tests/e2e/grpc_clients.h"
 #include "tests/e2e/ledger_generator.h"
 #include "tests/e2e/server_process.h"
 
@@ -49,17 +50,11 @@ std::unique_ptr<grpc::ClientContext> Context(
 // Records `trades` through one ImportTrades stream.
 grpc::Status Import(const std::shared_ptr<grpc::Channel>& channel,
                     const std::vector<Trade>& trades) {
-  auto stub = pb::TradeLedger::NewStub(channel);
-  auto context = Context();
+  std::vector<pb::Trade> messages;
+  messages.reserve(trades.size());
+  for (const Trade& t : trades) messages.push_back(TradeToProto(t));
   pb::ImportTradesResponse response;
-  auto writer = stub->ImportTrades(context.get(), &response);
-  pb::ImportTradesRequest request;
-  for (const Trade& t : trades) {
-    *request.mutable_trade() = TradeToProto(t);
-    if (!writer->Write(request)) break;
-  }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
+  grpc::Status status = StreamTrades(channel, messages, &response);
   if (status.ok() && response.created() != static_cast<int64_t>(trades.size())) {
     return grpc::Status(grpc::StatusCode::INTERNAL,
                         absl::StrCat("created ", response.created()));

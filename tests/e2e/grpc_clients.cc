@@ -131,5 +131,22 @@ grpc::Status CallWithEmptyRequest(const std::shared_ptr<grpc::Channel>& channel,
   return status;
 }
 
+grpc::Status StreamTrades(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::vector<fifo::v1::Trade>& trades,
+                          fifo::v1::ImportTradesResponse* response,
+                          absl::Duration timeout) {
+  auto stub = fifo::v1::TradeLedger::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  auto writer = stub->ImportTrades(&context, response);
+  fifo::v1::ImportTradesRequest request;
+  for (const fifo::v1::Trade& t : trades) {
+    *request.mutable_trade() = t;
+    if (!writer->Write(request)) break;
+  }
+  writer->WritesDone();
+  return writer->Finish();
+}
+
 }  // namespace e2e
 }  // namespace fifo

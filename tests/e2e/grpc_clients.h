@@ -5,7 +5,8 @@
 //    serves), over stubs generated from /usr/share/grpc-proto;
 //  * CallWithEmptyRequest: calls any method by its path through the generic
 //    stub, whatever its kind (unary or streaming), so tests can sweep every
-//    method of a service descriptor without typed stubs.
+//    method of a service descriptor without typed stubs;
+//  * StreamTrades: one TradeLedger.ImportTrades stream of given messages.
 //
 // Thread safety: a ReflectionClient may be used from one thread at a time;
 // CallWithEmptyRequest is thread-safe.
@@ -20,6 +21,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "fifo/v1/trade_ledger.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace fifo {
@@ -55,6 +57,14 @@ grpc::Status CallWithEmptyRequest(const std::shared_ptr<grpc::Channel>& channel,
                                   const std::string& method_path,
                                   const std::string& authorization,
                                   absl::Duration timeout = absl::Seconds(10));
+
+// Streams `trades` through one TradeLedger.ImportTrades call (stops writing
+// when the stream breaks), half-closes and returns the call's status;
+// `response` receives the answer.
+grpc::Status StreamTrades(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::vector<fifo::v1::Trade>& trades,
+                          fifo::v1::ImportTradesResponse* response,
+                          absl::Duration timeout = absl::Seconds(60));
 
 }  // namespace e2e
 }  // namespace fifo

@@ -14,6 +14,7 @@
 #include "fifo/v1/trade_ledger.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "tests/e2e/grpc_clients.h"
 #include "tests/e2e/server_process.h"
 
 namespace fifo {
@@ -40,20 +41,10 @@ std::unique_ptr<grpc::ClientContext> Context() {
   return context;
 }
 
-// Streams `trades` through one ImportTrades call and returns its status.
 grpc::Status Import(const std::shared_ptr<grpc::Channel>& channel,
                     const std::vector<pb::Trade>& trades,
                     pb::ImportTradesResponse* response) {
-  auto stub = pb::TradeLedger::NewStub(channel);
-  auto context = Context();
-  auto writer = stub->ImportTrades(context.get(), response);
-  pb::ImportTradesRequest request;
-  for (const pb::Trade& t : trades) {
-    *request.mutable_trade() = t;
-    if (!writer->Write(request)) break;
-  }
-  writer->WritesDone();
-  return writer->Finish();
+  return StreamTrades(channel, trades, response);
 }
 
 int StoredTrades(const std::shared_ptr<grpc::Channel>& channel) {
