@@ -273,9 +273,9 @@ int Run(int argc, char** argv) {
     absl::StatusOr<std::optional<int64_t>> latest =
         gauge_store->LatestCompletedVersion();
     if (latest.ok()) gauges.latest_version = latest->value_or(0);
-    absl::StatusOr<std::vector<ReviewItem>> open =
-        gauge_store->ListReviewItems(ReviewFilter::kOpen);
-    if (open.ok()) gauges.unmatched_sells_open = static_cast<int64_t>(open->size());
+    absl::StatusOr<int64_t> open =
+        gauge_store->CountReviewItems(ReviewFilter::kOpen);
+    if (open.ok()) gauges.unmatched_sells_open = *open;
     return gauges;
   });
 

@@ -305,6 +305,9 @@ class LedgerStore {
   virtual absl::StatusOr<std::vector<ReviewItem>> ListReviewItems(
       ReviewFilter filter) = 0;
 
+  // How many items ListReviewItems would return (one COUNT query).
+  virtual absl::StatusOr<int64_t> CountReviewItems(ReviewFilter filter) = 0;
+
   // Marks an open item resolved with `note`. Errors: kNotFound (unknown
   // id), kFailedPrecondition (already resolved).
   virtual absl::StatusOr<ReviewItem> ResolveReviewItem(

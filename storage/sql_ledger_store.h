@@ -125,6 +125,7 @@ class SqlLedgerStore : public LedgerStore {
   // Review queue (sql_review.cc).
   absl::StatusOr<std::vector<ReviewItem>> ListReviewItems(
       ReviewFilter filter) override;
+  absl::StatusOr<int64_t> CountReviewItems(ReviewFilter filter) override;
   absl::StatusOr<ReviewItem> ResolveReviewItem(
       int64_t id, const std::string& note) override;
 

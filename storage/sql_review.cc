@@ -32,6 +32,16 @@ absl::StatusOr<std::vector<ReviewItem>> SqlLedgerStore::ListReviewItems(
   return out;
 }
 
+absl::StatusOr<int64_t> SqlLedgerStore::CountReviewItems(ReviewFilter filter) {
+  absl::MutexLock lock(&mu_);
+  std::string sql = "SELECT COUNT(*) FROM manual_review_queue";
+  if (filter == ReviewFilter::kOpen) sql += " WHERE status = 'open'";
+  if (filter == ReviewFilter::kResolved) sql += " WHERE status = 'resolved'";
+  FIFO_ASSIGN_OR_RETURN(std::optional<Row> row,
+                        db_->QueryOne("count review items", sql, {}, 1));
+  return Int((*row)[0], "count");
+}
+
 absl::StatusOr<ReviewItem> SqlLedgerStore::ResolveReviewItem(
     int64_t id, const std::string& note) {
   absl::MutexLock lock(&mu_);
