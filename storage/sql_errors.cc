@@ -61,11 +61,43 @@ absl::StatusCode SqliteErrorCode(int result, absl::string_view message) {
   return absl::StatusCode::kInternal;
 }
 
+namespace {
+
+bool IsWordChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// Replaces each occurrence of `password` that stands as a whole token (no
+// letter, digit or '_' right before or after it) with "***": a short
+// password ("on") must not turn "connection" into "c***necti***", and
+// wherever the password itself appears (a URL, "password=...") it is
+// delimited.
+void MaskPassword(absl::string_view password, std::string* message) {
+  std::string out;
+  size_t from = 0;
+  while (true) {
+    const size_t at = message->find(password.data(), from, password.size());
+    if (at == std::string::npos) break;
+    const size_t end = at + password.size();
+    const bool whole = (at == 0 || !IsWordChar((*message)[at - 1])) &&
+                       (end == message->size() || !IsWordChar((*message)[end]));
+    if (whole) {
+      out.append(*message, from, at - from);
+      out += "***";
+    } else {
+      out.append(*message, from, end - from);
+    }
+    from = end;
+  }
+  out.append(*message, from, std::string::npos);
+  *message = std::move(out);
+}
+
+}  // namespace
+
 absl::Status StorageError(absl::StatusCode code, absl::string_view context,
                           std::string message, absl::string_view password) {
-  if (!password.empty()) {
-    absl::StrReplaceAll({{password, "***"}}, &message);
-  }
+  if (!password.empty()) MaskPassword(password, &message);
   absl::StripAsciiWhitespace(&message);
   if (message.size() > kMaxErrorMessage) {
     message = absl::StrCat(message.substr(0, kMaxErrorMessage), "...");

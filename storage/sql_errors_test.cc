@@ -88,6 +88,18 @@ TEST(StorageErrorTest, NamesTheContextAndHidesThePassword) {
             "storage: q: x");
 }
 
+TEST(StorageErrorTest, MasksThePasswordAsAWholeTokenOnly) {
+  // A short password inside words is left alone; the password itself is
+  // masked wherever it stands (URL, keyword form, quoted, at the ends).
+  absl::Status s = StorageError(
+      absl::StatusCode::kUnavailable, "open",
+      "connection to postgresql://fifo:on@db failed: password=on; 'on' on",
+      "on");
+  EXPECT_EQ(s.message(),
+            "storage: open: connection to postgresql://fifo:***@db failed: "
+            "password=***; '***' ***");
+}
+
 TEST(StorageErrorTest, CapsLongMessages) {
   const std::string message(kMaxErrorMessage + 10, 'm');
   absl::Status s =
