@@ -3,8 +3,15 @@
 //
 //   compute_symbol_load --server 127.0.0.1:50051 --symbol SYM0000-USD
 //       [--token T] [--callers 8] [--calls-per-caller 5] [--warmup 1]
-//       [--deadline-s 600] [--shared-channel] [--latencies-out FILE]
-//       [--label TEXT]
+//       [--deadline-s 600] [--shared-channel] [--rewrite]
+//       [--latencies-out FILE] [--label TEXT]
+//
+// A call publishes a new version in every case. By default a symbol whose
+// trades did not change since the latest version references that
+// version's segments of it (issue 11: nothing is written but the manifest
+// and the log row); --rewrite sets ComputeSymbolRequest.rewrite, so every
+// call writes the symbol's rows anew (the write path). The other symbols
+// are always referenced, never copied.
 //
 // Each of `callers` threads first makes `warmup` calls (not recorded), waits
 // for every other caller to finish its warm-up, then makes
@@ -31,6 +38,9 @@
 // The last line is machine-readable:
 //   RESULT label=... callers=8 count=40 p50_ms=... p90_ms=... p99_ms=...
 //          max_ms=... mean_ms=... calls_per_s=... run_p50_ms=... ...
+//          rewrite=0|1 created_mean=... reused_mean=...
+// (created/reused: the mean of Computation.allocations_created and
+// allocations_reused over the timed calls: rows written and referenced.)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -69,6 +79,7 @@ struct Flags {
   int warmup = 1;
   double deadline_s = 600;
   bool shared_channel = false;
+  bool rewrite = false;
   std::string latencies_out;
   std::string label;
 };
@@ -80,6 +91,8 @@ struct Sample {
   double run_ms = 0;  // the server's Computation.duration
   int64_t version = 0;
   int64_t run_id = 0;
+  int64_t created = 0;  // Computation.allocations_created
+  int64_t reused = 0;   // Computation.allocations_reused
   double start_s = 0;  // since the timed phase began
 };
 
@@ -156,6 +169,7 @@ std::string CallOnce(pb::AllocationEngine::Stub& stub, const Flags& flags,
   pb::ComputeSymbolRequest request;
   request.set_symbol(flags.symbol);
   request.set_triggered_by(pb::TRIGGERED_BY_API);
+  request.set_rewrite(flags.rewrite);
   pb::ComputeSymbolResponse response;
   const Clock::time_point start = Clock::now();
   grpc::Status status = stub.ComputeSymbol(&context, request, &response);
@@ -181,6 +195,8 @@ std::string CallOnce(pb::AllocationEngine::Stub& stub, const Flags& flags,
   }
   sample->version = run.allocation_version();
   sample->run_id = run.id();
+  sample->created = run.allocations_created();
+  sample->reused = run.allocations_reused();
   sample->run_ms = run.duration().seconds() * 1e3 + run.duration().nanos() / 1e6;
   return "";
 }
@@ -263,27 +279,36 @@ int Run(const Flags& flags) {
                                     Clock::duration(phase_start_ns.load()))
           .count();
   std::vector<double> latencies, runs;
+  double created_sum = 0, reused_sum = 0;
   for (const Sample& s : samples) {
     latencies.push_back(s.latency_ms);
     runs.push_back(s.run_ms);
+    created_sum += s.created;
+    reused_sum += s.reused;
   }
+  const double created_mean =
+      samples.empty() ? 0 : created_sum / samples.size();
+  const double reused_mean = samples.empty() ? 0 : reused_sum / samples.size();
   const Summary lat = Summarize(latencies);
   const Summary run = Summarize(runs);
   const double throughput = wall_s > 0 ? samples.size() / wall_s : 0;
 
   if (!flags.latencies_out.empty()) {
     std::ofstream out(flags.latencies_out, std::ios::trunc);
-    out << "caller,start_s,latency_ms,run_ms,allocation_version,run_id\n";
+    out << "caller,start_s,latency_ms,run_ms,allocation_version,run_id,"
+           "allocations_created,allocations_reused\n";
     for (const Sample& s : samples) {
-      out << absl::StrFormat("%d,%.6f,%.3f,%.3f,%d,%d\n", s.caller, s.start_s,
-                             s.latency_ms, s.run_ms, s.version, s.run_id);
+      out << absl::StrFormat("%d,%.6f,%.3f,%.3f,%d,%d,%d,%d\n", s.caller,
+                             s.start_s, s.latency_ms, s.run_ms, s.version,
+                             s.run_id, s.created, s.reused);
     }
   }
 
   std::printf(
-      "ComputeSymbol(%s) on %s: %d callers (%s), %d warm-up + %d timed calls "
-      "each\n",
-      flags.symbol.c_str(), flags.server.c_str(), flags.callers,
+      "ComputeSymbol(%s%s) on %s: %d callers (%s), %d warm-up + %d timed "
+      "calls each\n",
+      flags.symbol.c_str(), flags.rewrite ? ", rewrite" : "",
+      flags.server.c_str(), flags.callers,
       flags.shared_channel ? "one shared channel" : "a channel each",
       flags.warmup, flags.calls_per_caller);
   std::printf("%-22s %6s %9s %9s %9s %9s %9s %9s\n", "", "count", "min",
@@ -296,13 +321,17 @@ int Run(const Flags& flags) {
               run.p99, run.max, run.mean);
   std::printf("throughput: %.2f calls/s over %.2f s; failures: %zu\n",
               throughput, wall_s, failures.size());
+  std::printf("rows per call (mean): %.0f written, %.0f referenced\n",
+              created_mean, reused_mean);
   std::printf(
       "RESULT label=%s callers=%d count=%zu failures=%zu p50_ms=%.1f "
       "p90_ms=%.1f p99_ms=%.1f max_ms=%.1f mean_ms=%.1f calls_per_s=%.3f "
-      "run_p50_ms=%.1f run_p99_ms=%.1f run_mean_ms=%.1f\n",
+      "run_p50_ms=%.1f run_p99_ms=%.1f run_mean_ms=%.1f rewrite=%d "
+      "created_mean=%.0f reused_mean=%.0f\n",
       flags.label.empty() ? "-" : flags.label.c_str(), flags.callers,
       latencies.size(), failures.size(), lat.p50, lat.p90, lat.p99, lat.max,
-      lat.mean, throughput, run.p50, run.p99, run.mean);
+      lat.mean, throughput, run.p50, run.p99, run.mean, flags.rewrite ? 1 : 0,
+      created_mean, reused_mean);
   std::fflush(stdout);
   for (const std::string& f : failures) {
     std::cerr << "compute_symbol_load: FAILED " << f << "\n";
@@ -332,6 +361,9 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_flag("--shared-channel", flags.shared_channel,
                "every caller on one channel (one HTTP/2 connection)");
+  app.add_flag("--rewrite", flags.rewrite,
+               "ask every call to write the symbol's rows anew instead of "
+               "referencing unchanged ones (ComputeSymbolRequest.rewrite)");
   app.add_option("--latencies-out", flags.latencies_out,
                  "CSV of every timed call");
   app.add_option("--label", flags.label, "tag for the RESULT line");

@@ -6,27 +6,36 @@
 #   bash bench/compute_symbol_load.sh [--stores sqlite,postgresql]
 #       [--ledgers single,multi] [--trades 500000] [--symbols 50]
 #       [--symbol-trades 10000] [--seed 42] [--callers 1,8]
-#       [--calls N] [--multi-calls N] [--warmup K] [--no-build] [--keep]
+#       [--calls N] [--multi-calls N] [--warmup K] [--rewrite] [--no-build]
+#       [--keep]
 #
 # Two ledgers:
-#   single  one symbol of --symbol-trades trades: a symbol run has nothing to
-#           carry forward, so it times reading, computing and writing one
-#           symbol;
+#   single  one symbol of --symbol-trades trades: a symbol run reads,
+#           computes and publishes that one symbol;
 #   multi   --trades trades over --symbols symbols (about --symbol-trades per
 #           symbol); the load targets the symbol whose count is closest to
-#           --symbol-trades, and every run also carries the other symbols'
-#           allocations and snapshots forward into its new version.
+#           --symbol-trades. Since issue #11 (versions by reference) a
+#           symbol run's version references the other symbols' segments of
+#           the latest version (one manifest row each): nothing of them is
+#           read or copied.
+# Each call publishes a new version. By default the symbol's rows are
+# unchanged since the version before, so the run references them too and
+# writes only its manifest and log row; --rewrite asks every call to write
+# the symbol's rows anew (ComputeSymbolRequest.rewrite: the write path).
+# bench/versions_by_reference.sh measures both modes against ledger size.
 # For each store and ledger: fifoctl imports the ledger and computes it once
-# (--all-symbols, so a completed version exists to carry from); that store is
-# the template. Then for each caller count a fresh copy of the template is
+# (--all-symbols, so a completed version exists); that store is the
+# template. Then for each caller count a fresh copy of the template is
 # served by fifo_server (127.0.0.1, a kernel-chosen free port, a writer
 # token), and bench/compute_symbol_load fires ComputeSymbol from that many
 # callers: --calls timed calls per caller on the single ledger, --multi-calls
-# on the multi one (each multi call adds a full version, about 0.5 GB on disk
-# at 500,000 trades, so keep it small), after --warmup untimed calls per
-# caller. A failed call fails the phase (shown in the table), it is never
-# dropped. PostgreSQL is a throwaway cluster (scripts/pg_throwaway.sh: fsync
-# off, loopback). Everything this script starts is stopped on exit.
+# on the multi one, after --warmup untimed calls per caller (none with
+# several callers on the multi ledger). A call adds at most the symbol's own
+# rows to the disk (--rewrite; about 5 MB for 10,000 trades), no longer a
+# copy of the whole ledger. A failed call fails the phase (shown in the
+# table), it is never dropped. PostgreSQL is a throwaway cluster
+# (scripts/pg_throwaway.sh: fsync off, loopback). Everything this script
+# starts is stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +49,7 @@ CALLERS=1,8
 CALLS=10
 MULTI_CALLS=2
 WARMUP=1
+REWRITE=()
 BUILD=1
 KEEP=0
 while [[ $# -gt 0 ]]; do
@@ -54,9 +64,10 @@ while [[ $# -gt 0 ]]; do
     --calls) CALLS=$2; shift 2 ;;
     --multi-calls) MULTI_CALLS=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --rewrite) REWRITE=(--rewrite); shift ;;
     --no-build) BUILD=0; shift ;;
     --keep) KEEP=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "csload: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -152,9 +163,13 @@ fresh_copy() {  # fresh_copy STORE LEDGER: prints the copy's URL
     rm -f "$WORK/run_$ledger.db" "$WORK/run_$ledger.db-wal" "$WORK/run_$ledger.db-shm"
     cp "$WORK/tpl_$ledger.db" "$WORK/run_$ledger.db"
     if [[ -f "$WORK/tpl_$ledger.db-wal" ]]; then cp "$WORK/tpl_$ledger.db-wal" "$WORK/run_$ledger.db-wal"; fi
+    # Flushed now, or the first WAL checkpoint's fsync writes the whole copy
+    # back inside a timed call.
+    sync "$WORK/run_$ledger.db"
   else
     psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS csl_run_$ledger WITH (FORCE)" >/dev/null
-    psql -q "$PG_URL" -c "CREATE DATABASE csl_run_$ledger TEMPLATE csl_tpl_$ledger" >/dev/null
+    # FILE_COPY: no WAL-logged copy whose checkpoints run during the calls.
+    psql -q "$PG_URL" -c "CREATE DATABASE csl_run_$ledger TEMPLATE csl_tpl_$ledger STRATEGY FILE_COPY" >/dev/null
   fi
   copy_url "$store" "$ledger"
 }
@@ -198,15 +213,15 @@ run_phase() {  # run_phase STORE LEDGER CALLERS
   calls=$CALLS; warmup=$WARMUP
   if [[ $ledger == multi ]]; then
     calls=$MULTI_CALLS
-    # A warm-up call per caller would add `callers` more versions to the disk;
-    # the template copy is already in the page cache.
+    # No warm-up with several callers on the multi ledger (from when each
+    # call copied the ledger); the template copy is already in the page cache.
     [[ $callers -gt 1 ]] && warmup=0
   fi
   tag="$store.$ledger.c$callers"
   url=$(fresh_copy "$store" "$ledger")
   start_server "$url" "$WORK/$tag.server.log"
   "$LOAD" --server "$ADDRESS" --token "$TOKEN" --symbol "${LEDGER_SYMBOL[$ledger]}" \
-    --callers "$callers" --calls-per-caller "$calls" --warmup "$warmup" \
+    --callers "$callers" --calls-per-caller "$calls" --warmup "$warmup" "${REWRITE[@]}" \
     --label "$tag" --latencies-out "$WORK/$tag.csv" >"$WORK/$tag.out" 2>"$WORK/$tag.err" || rc=$?
   stop_server
   drop_copy "$store" "$ledger"
@@ -259,5 +274,5 @@ for r in "${RESULTS[@]}"; do
 done
 echo
 for k in "${!SETUP_SECONDS[@]}"; do echo "setup $k: ${SETUP_SECONDS[$k]}"; done | sort
-echo "ledgers: single=${LEDGER_TRADES[single]:-} trades (1 symbol), multi=${LEDGER_TRADES[multi]:-} trades ($SYMBOLS symbols); seed $SEED"
+echo "ledgers: single=${LEDGER_TRADES[single]:-} trades (1 symbol), multi=${LEDGER_TRADES[multi]:-} trades ($SYMBOLS symbols); seed $SEED; ${REWRITE[*]:-default (reuse)} requests"
 echo "machine: $(nproc) cores; load average $LOAD_BEFORE at start, $LOAD_AFTER at end"
