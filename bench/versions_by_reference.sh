@@ -9,7 +9,7 @@
 #       [--load-trades 1000000,100000] [--load-symbols 100]
 #       [--load-symbol-trades 10000] [--callers 1,8] [--calls 20]
 #       [--warmup 1] [--bulk-repeat 5] [--seed 42] [--no-build] [--keep]
-#   quick run (about 3 minutes):
+#   quick run (about 2 minutes):
 #   bash bench/versions_by_reference.sh --trades 100000 --symbol-trades 2500 \
 #       --load-trades 100000,10000 --load-symbol-trades 1000 --calls 5
 #
